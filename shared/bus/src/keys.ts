@@ -1,0 +1,49 @@
+import type { PairId, VenueId } from '@arb/core/venue';
+
+/**
+ * Every Redis name the product uses, in one place. `ns` (config ARB_NAMESPACE, default "arb") prefixes
+ * all of them so that deployments — and parallel test files on one Redis — never collide.
+ * BullMQ queues use `ns` as their BullMQ `prefix`; queue names contain no ":" (BullMQ rule).
+ */
+export function redisNames(ns: string) {
+  return {
+    /** BullMQ prefix for every queue. */
+    bullPrefix: `${ns}:bull`,
+    /** Pub/sub channel carrying a venue's normalized quotes (at-most-once; the key below is the truth). */
+    quoteChannel: (venue: VenueId, pair: PairId) => `${ns}.quotes.${venue}.${pair}`,
+    /** Latest normalized quote (JSON), readable after a restart or a missed message. */
+    latestQuoteKey: (venue: VenueId, pair: PairId) => `${ns}:quote:${venue}:${pair}`,
+    /** Feed health hash (connected, lastMessageAt, reconnects, malformed...). */
+    feedHealthKey: (venue: VenueId) => `${ns}:feed:${venue}:health`,
+    /** Capped stream of quotes for recording/replay. */
+    quoteStream: (venue: VenueId, pair: PairId) => `${ns}:stream:quotes:${venue}:${pair}`,
+    /** Durable stream of order outcomes, from order workers to risk. */
+    outcomeStream: `${ns}:stream:outcomes`,
+    /** Hedge records (hash per hedge) and the index of hedges. */
+    hedgeKey: (hedgeId: string) => `${ns}:hedge:${hedgeId}`,
+    hedgeIndex: (pair: PairId) => `${ns}:hedges:${pair}`,
+    /** The one live hedge of a pair (invariant 1), if any. */
+    activeHedgeKey: (pair: PairId) => `${ns}:hedge:active:${pair}`,
+    /** Risk flags: paused, killed, reconciled... */
+    controlKey: `${ns}:control`,
+    /** Strategy leader lease and fencing counter. */
+    leaderKey: (pair: PairId) => `${ns}:leader:strategy:${pair}`,
+    fencingKey: (pair: PairId) => `${ns}:leader:strategy:${pair}:fence`,
+    /** Shared per-venue rate budget (weights used in the current window). */
+    rateBudgetKey: (venue: VenueId) => `${ns}:rate:${venue}`,
+    /** Ledger: fills and realized PnL per hedge, and daily stats. */
+    ledgerStream: `${ns}:stream:ledger`,
+    dailyStatsKey: (day: string) => `${ns}:stats:${day}`,
+    /** Control commands (pause/resume/flatten) from CLI and dashboard. */
+    commandStream: `${ns}:stream:commands`,
+    alertStream: `${ns}:stream:alerts`,
+  } as const;
+}
+export type RedisNames = ReturnType<typeof redisNames>;
+
+/** Queue names (no ":"), one per venue account. */
+export const QUEUES = { orderAster: 'order-aster', orderBackpack: 'order-backpack' } as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+export function orderQueueFor(venue: VenueId): QueueName {
+  return venue === 'aster' ? QUEUES.orderAster : QUEUES.orderBackpack;
+}
