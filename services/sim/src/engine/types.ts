@@ -139,3 +139,87 @@ export interface SimWsFaults {
   /** Added to outgoing event timestamps (ms; negative = stale). */
   timestampSkewMs: number;
 }
+
+export type SimOrderRef = { orderId: number } | { clientOrderId: string };
+
+export interface SimTicker24h {
+  open: number;
+  high: number;
+  low: number;
+  last: number;
+  volume: number;
+  quoteVolume: number;
+  trades: number;
+  openTime: number;
+  closeTime: number;
+}
+
+/**
+ * One venue's engine: its book (driven by the market model), matching, and per-account state.
+ * Accounts are identified by an opaque id; the front-ends map credentials to it.
+ */
+export interface SimVenueEngine {
+  readonly venue: SimVenue;
+  readonly rules: SimMarketRules;
+  /** USDT for Aster, USDC for Backpack. */
+  readonly marginAsset: string;
+  now(): number;
+  book(depth?: number): SimBook;
+  /** Called on every book change. Returns an unsubscribe function. */
+  onBook(listener: (book: SimBook) => void): () => void;
+  markPrice(): number;
+  ticker24h(): SimTicker24h;
+  placeOrder(account: string, input: SimOrderInput): SimPlaceResult;
+  cancelOrder(account: string, ref: SimOrderRef): SimOrder | null;
+  getOrder(account: string, ref: SimOrderRef): SimOrder | null;
+  openOrders(account: string): SimOrder[];
+  /** Every order of the account, newest first. */
+  orderHistory(account: string): SimOrder[];
+  /** Every fill of the account, newest first. */
+  fills(account: string): SimFill[];
+  position(account: string): SimPosition;
+  balance(account: string): SimBalance;
+  /** Returns the leverage now in force, or null when out of range (1..rules.maxLeverage). */
+  setLeverage(account: string, leverage: number): number | null;
+  setMarginType(account: string, marginType: 'cross' | 'isolated'): void;
+}
+
+/** Credentials the simulator accepts, each mapped to an engine account id. */
+export interface SimCredentialDirectory {
+  asterHmac: { apiKey: string; secret: string; account: string }[];
+  /** Addresses compared case-insensitively. */
+  asterV3: { user: string; signer: string; account: string }[];
+  /** Base64 ED25519 public keys. */
+  backpack: { apiKey: string; account: string }[];
+}
+
+/**
+ * Fault state the front-ends consult. Route ids are "<METHOD> <path>", e.g. "POST /fapi/v1/order";
+ * faults can target one route, a path prefix, or every route of a venue.
+ * `route()` consumes one-shot faults (e.g. "the next 2 orders time out").
+ */
+export interface SimFaultControl {
+  route(venue: SimVenue, routeId: string): SimRouteFaults;
+  ws(venue: SimVenue): SimWsFaults;
+  /** Marks one malformed frame as sent. */
+  consumeMalformed(venue: SimVenue): void;
+  /** Listeners are told to drop every WS connection of the venue now. */
+  onWsDisconnect(venue: SimVenue, listener: () => void): () => void;
+}
+
+/** What each protocol front-end returns when started. */
+export interface RunningVenue {
+  venue: SimVenue;
+  restUrl: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+export interface VenueFrontEndOptions {
+  engine: SimVenueEngine;
+  faults: SimFaultControl;
+  credentials: SimCredentialDirectory;
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+}
