@@ -1,0 +1,105 @@
+import { fillNotional } from './economics';
+import { type HedgeState, isTerminal } from './hedge';
+
+/**
+ * Daily statistics by trading day. A trading day is a calendar date (YYYY-MM-DD) in a configurable
+ * IANA time zone, UTC by default. Attribution:
+ * - volume and trades: by each fill's execution time (a hedge spanning midnight counts on both days);
+ * - realized PnL and fees: when the hedge ended (closedAt), net of all its fees;
+ * - open positions: hedges not ended at the end of that day (for today: now).
+ */
+export interface DailyStats {
+  day: string;
+  timeZone: string;
+  /** USD notional of every fill executed that day (all legs, both venues). */
+  volume: number;
+  /** Filled orders (legs) executed that day. */
+  trades: number;
+  /** Hedges whose both open legs filled that day. */
+  hedgesOpened: number;
+  /** Hedges that ended (closed, or failed / cleaned up) that day. */
+  hedgesClosed: number;
+  /** Hedges live at the end of the day (or at `asOf` for the current day). */
+  openPositions: number;
+  /** Sum of ended hedges' realized PnL, net of fees. */
+  realizedPnl: number;
+  /** Fees of fills executed that day. */
+  fees: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // Throws RangeError for an unknown time zone: config should validate it with isValidTimeZone.
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The trading day (YYYY-MM-DD) of epoch-ms `ts` in `timeZone`. */
+export function tradingDay(ts: number, timeZone = 'UTC'): string {
+  const parts = formatter(timeZone).formatToParts(new Date(ts));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function emptyDailyStats(day: string, timeZone = 'UTC'): DailyStats {
+  return {
+    day,
+    timeZone,
+    volume: 0,
+    trades: 0,
+    hedgesOpened: 0,
+    hedgesClosed: 0,
+    openPositions: 0,
+    realizedPnl: 0,
+    fees: 0,
+  };
+}
+
+/**
+ * Folds hedges into the stats of `day`. `asOf` (epoch ms) bounds what is known: fills and ends after
+ * it are ignored, and a hedge live at `asOf` counts as an open position if it started on or before the
+ * day. Pass the hedges that may touch the day (ended that day or later, or still live).
+ */
+export function dailyStats(
+  hedges: readonly HedgeState[],
+  day: string,
+  asOf: number,
+  timeZone = 'UTC',
+): DailyStats {
+  const stats = emptyDailyStats(day, timeZone);
+  const onDay = (ts: number | null): ts is number =>
+    ts !== null && ts <= asOf && tradingDay(ts, timeZone) === day;
+  const afterDay = (ts: number) => tradingDay(ts, timeZone) > day;
+  for (const h of hedges) {
+    for (const leg of h.legs) {
+      if (!leg.fill || !onDay(leg.fill.executedAt)) continue;
+      stats.volume += fillNotional({ side: leg.side, ...leg.fill });
+      stats.fees += leg.fill.fee;
+      stats.trades += 1;
+    }
+    if (onDay(h.openedAt)) stats.hedgesOpened += 1;
+    const ended = isTerminal(h.phase) && h.closedAt !== null && h.closedAt <= asOf;
+    if (ended && onDay(h.closedAt)) {
+      stats.hedgesClosed += 1;
+      stats.realizedPnl += h.realizedPnl;
+    }
+    const started = h.createdAt <= asOf && !afterDay(h.createdAt);
+    const liveAtDayEnd = !ended || afterDay(h.closedAt!);
+    if (started && liveAtDayEnd) stats.openPositions += 1;
+  }
+  return stats;
+}
