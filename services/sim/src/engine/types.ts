@@ -31,6 +31,8 @@ export interface SimMarketRules {
   stepSize: number;
   minQty: number;
   maxQty: number;
+  /** Largest MARKET order quantity (Aster's MARKET_LOT_SIZE maxQty); equals maxQty where the venue has none. */
+  marketMaxQty: number;
   /** 0 when the venue has none (Backpack). */
   minNotional: number;
   takerFee: number;
