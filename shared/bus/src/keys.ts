@@ -36,6 +36,8 @@ export function redisNames(ns: string) {
     dailyStatsKey: (day: string) => `${ns}:stats:${day}`,
     /** Control commands (pause/resume/flatten) from CLI and dashboard. */
     commandStream: `${ns}:stream:commands`,
+    /** Pub/sub notice that a hedge's record or the control flags changed (state-event.ts); re-read the keys. */
+    stateChannel: `${ns}.state`,
     alertStream: `${ns}:stream:alerts`,
   } as const;
 }

@@ -1,0 +1,194 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupNamespace, connect, testNamespace, waitFor } from '../test/redis-fixture';
+import { writeControlFlags } from './control-flags';
+import { newHedgeId } from './hedge-id';
+import type { HedgeIntent } from './hedge-intent';
+import {
+  listHedgeIds,
+  readActiveHedge,
+  readHedge,
+  recordCloseIntent,
+  recordOpenIntent,
+  writeHedgeStatus,
+} from './hedge-store';
+import { redisNames } from './keys';
+import { acquireLease, type LeaseHolder } from './leader-lease';
+import { StateEventSchema } from './state-event';
+
+const ns = testNamespace();
+const names = redisNames(ns);
+let redis: Redis;
+let seq = 0;
+
+function intent(pair: string, fence: number, over: Partial<HedgeIntent> = {}): HedgeIntent {
+  seq++;
+  return {
+    v: 1,
+    hedgeId: newHedgeId(Date.now() + seq, Math.random),
+    pair,
+    action: 'open',
+    direction: 'buy_aster_sell_backpack',
+    qty: 0.02,
+    expectedEdge: 130,
+    reason: 'spread',
+    quoteSeqs: { aster: 10, backpack: 20 },
+    priceGuards: { aster: 100_100, backpack: 99_900 },
+    fence,
+    createdAt: Date.now(),
+    ...over,
+  };
+}
+
+async function lead(pair: string, owner = 'leader'): Promise<LeaseHolder> {
+  const fence = await acquireLease(redis, names, pair, owner, 30_000);
+  if (fence === null) throw new Error('lease taken');
+  return { owner, fence };
+}
+
+beforeAll(() => {
+  redis = connect();
+});
+beforeEach(async () => {
+  await writeControlFlags(
+    redis,
+    names,
+    { reconciled: true, paused: false, killed: false },
+    { by: 't', reason: 't', at: 1 },
+  );
+});
+afterAll(async () => {
+  await cleanupNamespace(redis, ns);
+  redis.disconnect();
+});
+
+describe('open intents', () => {
+  it('of many concurrent opens on separate connections, exactly one becomes the active hedge', async () => {
+    const pair = 'C1';
+    const holder = await lead(pair);
+    const conns = Array.from({ length: 8 }, () => connect());
+    const intents = conns.map(() => intent(pair, holder.fence));
+    const results = await Promise.all(conns.map((c, i) => recordOpenIntent(c, names, intents[i]!, holder)));
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    const winner = intents[results.findIndex((r) => r.ok)]!;
+    for (const r of results)
+      if (!r.ok) expect(r).toEqual({ ok: false, reason: 'active', activeHedgeId: winner.hedgeId });
+    const active = await readActiveHedge(redis, names, pair);
+    expect(active?.hedgeId).toBe(winner.hedgeId);
+    expect(active?.open).toEqual(winner);
+    expect(active?.fence).toBe(holder.fence);
+    expect(await listHedgeIds(redis, names, pair)).toEqual([winner.hedgeId]);
+    // Losers left nothing behind.
+    for (const i of intents) if (i !== winner) expect(await readHedge(redis, names, i.hedgeId)).toBeNull();
+    for (const c of conns) c.disconnect();
+  });
+
+  it('recording the same intent again is a no-op success', async () => {
+    const pair = 'C2';
+    const holder = await lead(pair);
+    const i = intent(pair, holder.fence);
+    expect(await recordOpenIntent(redis, names, i, holder)).toEqual({ ok: true, existing: false });
+    expect(await recordOpenIntent(redis, names, i, holder)).toEqual({ ok: true, existing: true });
+  });
+
+  it('refuses a stale leader (lease lost to a newer fence)', async () => {
+    const pair = 'C3';
+    const old = await lead(pair, 'old');
+    await redis.del(names.leaderKey(pair)); // the old lease expired
+    const fresh = await lead(pair, 'new');
+    expect(fresh.fence).toBeGreaterThan(old.fence);
+    expect(await recordOpenIntent(redis, names, intent(pair, old.fence), old)).toEqual({
+      ok: false,
+      reason: 'not-leader',
+    });
+    expect(await readActiveHedge(redis, names, pair)).toBeNull();
+    expect((await recordOpenIntent(redis, names, intent(pair, fresh.fence), fresh)).ok).toBe(true);
+  });
+
+  it('refuses while paused, killed or not reconciled', async () => {
+    const pair = 'C4';
+    const holder = await lead(pair);
+    const meta = { by: 'test', reason: 'test', at: Date.now() };
+    await writeControlFlags(redis, names, { paused: true }, meta);
+    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder)).toMatchObject({
+      reason: 'paused',
+    });
+    await writeControlFlags(redis, names, { paused: false, killed: true }, meta);
+    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder)).toMatchObject({
+      reason: 'killed',
+    });
+    await writeControlFlags(redis, names, { killed: false, reconciled: false }, meta);
+    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder)).toMatchObject({
+      reason: 'not-reconciled',
+    });
+    expect(await readActiveHedge(redis, names, pair)).toBeNull();
+  });
+});
+
+describe('close intents and status', () => {
+  it('closes only an open active hedge, once; a terminal status frees the slot for the next open', async () => {
+    const pair = 'C5';
+    const holder = await lead(pair);
+    const open = intent(pair, holder.fence);
+    await recordOpenIntent(redis, names, open, holder);
+    const close: HedgeIntent = { ...open, action: 'close', reason: 'spread', createdAt: Date.now() };
+    // Risk has not reported the hedge open yet.
+    expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: false, reason: 'not-open' });
+    const base = { v: 1 as const, hedgeId: open.hedgeId, pair, updatedAt: Date.now() };
+    expect(await writeHedgeStatus(redis, names, { ...base, status: 'open', openedAt: 1000 })).toBe(false);
+    expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: true, existing: false });
+    expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: true, existing: true });
+    const other = intent(pair, holder.fence);
+    expect(await recordCloseIntent(redis, names, { ...other, action: 'close' }, holder)).toEqual({
+      ok: false,
+      reason: 'not-active',
+    });
+    expect(await recordOpenIntent(redis, names, other, holder)).toMatchObject({
+      ok: false,
+      reason: 'active',
+    });
+
+    const rec = await readActiveHedge(redis, names, pair);
+    expect(rec?.close).toEqual(close);
+    expect(rec?.status?.status).toBe('open');
+    expect(rec?.status?.openedAt).toBe(1000);
+
+    expect(await writeHedgeStatus(redis, names, { ...base, status: 'closed', closedAt: 2000 })).toBe(true);
+    expect(await readActiveHedge(redis, names, pair)).toBeNull();
+    expect((await readHedge(redis, names, open.hedgeId))?.status?.status).toBe('closed');
+    expect(await recordOpenIntent(redis, names, other, holder)).toEqual({ ok: true, existing: false });
+  });
+
+  it('publishes a state event with every change', async () => {
+    const pair = 'C6';
+    const holder = await lead(pair);
+    const sub = connect();
+    const seen: unknown[] = [];
+    sub.on('message', (_ch: string, msg: string) => seen.push(StateEventSchema.parse(JSON.parse(msg))));
+    await sub.subscribe(names.stateChannel);
+    const open = intent(pair, holder.fence);
+    await recordOpenIntent(redis, names, open, holder);
+    await writeHedgeStatus(redis, names, { v: 1, hedgeId: open.hedgeId, pair, status: 'open', updatedAt: 1 });
+    await writeControlFlags(redis, names, { paused: true }, { by: 't', reason: 't', at: 1 });
+    await waitFor(() => seen.length >= 3);
+    expect(seen).toEqual([
+      { v: 1, kind: 'hedge', pair, hedgeId: open.hedgeId },
+      { v: 1, kind: 'hedge', pair, hedgeId: open.hedgeId },
+      { v: 1, kind: 'control' },
+    ]);
+    sub.disconnect();
+  });
+
+  it('refuses a status for an unknown hedge', async () => {
+    await expect(
+      writeHedgeStatus(redis, names, {
+        v: 1,
+        hedgeId: 'hnothere1',
+        pair: 'C7',
+        status: 'open',
+        updatedAt: 1,
+      }),
+    ).rejects.toThrow(/unknown-hedge/);
+  });
+});

@@ -1,0 +1,42 @@
+import { type VenueId, VENUES } from '@arb/core/venue';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { HedgeIntent } from './hedge-intent';
+import { markLegsEnqueued } from './hedge-store';
+import { jobOptions, legsForIntent, type OrderJob } from './job-registry';
+import { orderQueueFor, type RedisNames } from './keys';
+import type { LegJob } from './leg-job';
+
+export type OrderQueues = Record<VenueId, Queue<LegJob>>;
+
+/** One BullMQ queue per venue account, under `names.bullPrefix` (connection: bull-connection.ts). */
+export function createOrderQueues(connection: ConnectionOptions, names: RedisNames): OrderQueues {
+  const make = (venue: VenueId) =>
+    new Queue<LegJob>(orderQueueFor(venue), { connection, prefix: names.bullPrefix });
+  return { aster: make('aster'), backpack: make('backpack') };
+}
+
+export async function closeOrderQueues(queues: OrderQueues): Promise<void> {
+  await Promise.all(VENUES.map((v) => queues[v].close()));
+}
+
+/** Adds one job with the registry's options; an already-present job id is a no-op (BullMQ dedup). */
+export async function enqueueJob(queues: OrderQueues, job: OrderJob): Promise<void> {
+  await queues[job.data.venue].add(job.name, job.data, jobOptions(job));
+}
+
+/**
+ * Enqueues both legs of a recorded intent (open or close), then marks them enqueued in the hedge record.
+ * Safe to call again for the same intent (after a crash, by a new leader): ids are deterministic.
+ */
+export async function enqueueIntentLegs(
+  redis: Redis,
+  names: RedisNames,
+  queues: OrderQueues,
+  intent: HedgeIntent,
+): Promise<OrderJob[]> {
+  const jobs = legsForIntent(intent);
+  await Promise.all(jobs.map((j) => enqueueJob(queues, j)));
+  await markLegsEnqueued(redis, names, intent.hedgeId, intent.action);
+  return jobs;
+}

@@ -1,0 +1,156 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupNamespace, connect, testNamespace, waitFor } from '../test/redis-fixture';
+import { redisNames } from './keys';
+import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from './order-outcome-event';
+import { appendMessage, type RejectedEntry, readRange, StreamConsumer } from './stream';
+
+const ns = testNamespace();
+const names = redisNames(ns);
+let redis: Redis;
+const conns: Redis[] = [];
+function own(): Redis {
+  const c = connect();
+  conns.push(c);
+  return c;
+}
+
+function event(n: number): OrderOutcomeEvent {
+  return {
+    v: 1,
+    hedgeId: 'hstream0001',
+    pair: 'BTC',
+    leg: 'open',
+    round: 0,
+    jobId: `h-hstream0001-aster-open-r${n}`,
+    outcome: { kind: 'rejected', venue: 'aster', clientOrderId: `c${n}`, code: '-2019', reason: 'margin' },
+    sentAt: n,
+    ackAt: n + 1,
+    probed: false,
+  };
+}
+
+beforeAll(() => {
+  redis = connect();
+});
+afterAll(async () => {
+  for (const c of conns) c.disconnect();
+  await cleanupNamespace(redis, ns);
+  redis.disconnect();
+});
+
+describe('durable streams', () => {
+  it('append validates: a bad message is refused before it reaches Redis', async () => {
+    const stream = `${names.outcomeStream}:bad`;
+    await expect(
+      appendMessage(redis, stream, OrderOutcomeEventSchema, { ...event(1), leg: 'middle' } as never),
+    ).rejects.toThrow();
+    expect(await redis.exists(stream)).toBe(0);
+  });
+
+  it('delivers every entry once to a group, acks it, and counts malformed entries as rejects', async () => {
+    const stream = `${names.outcomeStream}:a`;
+    const got: number[] = [];
+    const rejected: RejectedEntry[] = [];
+    const consumer = new StreamConsumer({
+      redis: own(),
+      stream,
+      group: 'risk',
+      consumer: 'r1',
+      schema: OrderOutcomeEventSchema,
+      handler: async (e) => {
+        got.push(e.message.sentAt);
+      },
+      onReject: (r) => rejected.push(r),
+      blockMs: 200,
+    });
+    await consumer.start();
+    for (let i = 1; i <= 5; i++) await appendMessage(redis, stream, OrderOutcomeEventSchema, event(i));
+    await redis.xadd(stream, '*', 'm', '{"v":1,"kind":"nonsense"}');
+    await redis.xadd(stream, '*', 'other', 'x');
+    await waitFor(() => got.length === 5 && rejected.length === 2);
+    await consumer.stop();
+    expect(got).toEqual([1, 2, 3, 4, 5]);
+    expect(rejected[0]?.raw).toContain('nonsense');
+    const pending = (await redis.xpending(stream, 'risk')) as [number, ...unknown[]];
+    expect(pending[0]).toBe(0);
+    const all = await readRange(redis, stream, OrderOutcomeEventSchema);
+    expect(all.entries.map((e) => e.message.sentAt)).toEqual([1, 2, 3, 4, 5]);
+    expect(all.rejected).toHaveLength(2);
+  });
+
+  it("a crashed consumer's pending entries are reclaimed by another and not lost", async () => {
+    const stream = `${names.outcomeStream}:b`;
+    for (let i = 1; i <= 3; i++) await appendMessage(redis, stream, OrderOutcomeEventSchema, event(i));
+    // Consumer "dead" reads all three and dies before acknowledging (handler never completes ack).
+    const deadConn = own();
+    const dead = new StreamConsumer({
+      redis: deadConn,
+      stream,
+      group: 'risk',
+      consumer: 'dead',
+      schema: OrderOutcomeEventSchema,
+      handler: async () => {
+        throw new Error('crash before ack');
+      },
+      onError: () => {},
+      reclaimIdleMs: 60_000,
+      blockMs: 100,
+    });
+    await dead.start();
+    await waitFor(async () => ((await redis.xpending(stream, 'risk')) as [number])[0] === 3);
+    await dead.stop();
+
+    const got: number[] = [];
+    const alive = new StreamConsumer({
+      redis: own(),
+      stream,
+      group: 'risk',
+      consumer: 'alive',
+      schema: OrderOutcomeEventSchema,
+      handler: async (e) => {
+        got.push(e.message.sentAt);
+      },
+      reclaimIdleMs: 200,
+      reclaimEveryMs: 100,
+      blockMs: 100,
+    });
+    await alive.start();
+    await waitFor(() => got.length === 3);
+    await alive.stop();
+    expect(got.sort()).toEqual([1, 2, 3]);
+    expect(((await redis.xpending(stream, 'risk')) as [number])[0]).toBe(0);
+  });
+
+  it('a restarted consumer with the same name first re-reads its own pending entries', async () => {
+    const stream = `${names.outcomeStream}:c`;
+    for (let i = 1; i <= 3; i++) await appendMessage(redis, stream, OrderOutcomeEventSchema, event(i));
+    let fail = true;
+    const got: number[] = [];
+    const make = () =>
+      new StreamConsumer({
+        redis: own(),
+        stream,
+        group: 'risk',
+        consumer: 'risk-1',
+        schema: OrderOutcomeEventSchema,
+        handler: async (e) => {
+          if (fail) throw new Error('down');
+          got.push(e.message.sentAt);
+        },
+        onError: () => {},
+        reclaimIdleMs: 3_600_000,
+        blockMs: 100,
+      });
+    const first = make();
+    await first.start();
+    await waitFor(async () => ((await redis.xpending(stream, 'risk')) as [number])[0] === 3);
+    await first.stop();
+    fail = false;
+    const second = make();
+    await second.start();
+    await waitFor(() => got.length === 3);
+    await second.stop();
+    expect(got).toEqual([1, 2, 3]);
+  });
+});
