@@ -369,3 +369,23 @@ describe('loadConfig', () => {
     expect(c).toBeDefined();
   });
 });
+
+describe('configSecrets', () => {
+  it('lists every secret value of a config', async () => {
+    const { configSecrets } = await import('./config-secrets');
+    const c = loadConfig({ ...LIVE, REDIS_URL: 'redis://default:r3dis-pa%24%24@10.0.0.1:6379' });
+    expect(configSecrets(c).sort()).toEqual(
+      [
+        V3.ASTER_SIGNER_PRIVATE_KEY,
+        BP.BACKPACK_API_KEY,
+        BP.BACKPACK_SECRET_KEY,
+        LIVE.DASHBOARD_PASSWORD,
+        'r3dis-pa$$',
+      ].sort(),
+    );
+    const h = loadConfig({ ...HMAC });
+    expect(configSecrets(h)).toEqual(
+      expect.arrayContaining([HMAC.ASTER_API_KEY, HMAC.ASTER_API_SECRET, h.dashboard.password]),
+    );
+  });
+});
