@@ -1,0 +1,152 @@
+import type { Quote } from '@arb/core/quote';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { BackpackQuoteSource } from './backpack-quote-source';
+import type { DepthSnapshot } from './parser';
+
+/**
+ * Frame handling over a real local socket with recorded-shape payloads (the simulator tests live in
+ * the feed service's integration tests). The depth snapshot provider is injected.
+ */
+
+const SYM = 'BTC_USDC_PERP';
+const ticker = (b: string, a: string, E = 1_700_000_000_123_456) =>
+  JSON.stringify({
+    stream: `bookTicker.${SYM}`,
+    data: { e: 'bookTicker', E, s: SYM, a, A: '0.5', b, B: '1.25', u: 1, T: E - 1 },
+  });
+const depth = (U: number, u: number, b: [string, string][], a: [string, string][] = []) =>
+  JSON.stringify({
+    stream: `depth.${SYM}`,
+    data: { e: 'depth', E: 1_700_000_000_000_000, s: SYM, a, b, U, u },
+  });
+
+async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+async function serve(): Promise<{ url: string; clients: WebSocket[]; subs: string[] }> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((r) => wss.once('listening', r));
+  const clients: WebSocket[] = [];
+  const subs: string[] = [];
+  wss.on('connection', (ws) => {
+    clients.push(ws);
+    ws.on('message', (m) => subs.push(m.toString()));
+  });
+  cleanup.push(() => new Promise((r) => wss.close(() => r(undefined))));
+  const addr = wss.address() as { port: number };
+  return { url: `ws://127.0.0.1:${addr.port}`, clients, subs };
+}
+
+describe('BackpackQuoteSource', () => {
+  it('normalizes bookTicker frames, counts malformed/unexpected ones and never emits them', async () => {
+    const srv = await serve();
+    const quotes: Quote[] = [];
+    const src = new BackpackQuoteSource({
+      wsUrl: srv.url,
+      restUrl: 'http://127.0.0.1:1',
+      symbol: SYM,
+      stallMs: 0,
+      reconnectBaseMs: 100,
+      reconnectMaxMs: 1000,
+      heartbeatMs: 0,
+    });
+    cleanup.push(() => src.stop());
+    src.start((q) => quotes.push(q));
+    await until(() => srv.subs.length === 1);
+    expect(JSON.parse(srv.subs[0]!)).toEqual({ method: 'SUBSCRIBE', params: [`bookTicker.${SYM}`] });
+    const ws = srv.clients[0]!;
+    ws.send(ticker('112886.6', '112999.6'));
+    ws.send('{not json');
+    ws.send(JSON.stringify({ stream: `bookTicker.${SYM}`, data: { e: 'bookTicker', s: SYM } }));
+    ws.send(ticker('113000', '112999.6')); // crossed
+    ws.send(JSON.stringify({ stream: 'trade.BTC_USDC_PERP', data: {} }));
+    ws.send(JSON.stringify({ id: null, error: { code: 4006, message: 'Invalid stream' } }));
+    ws.send(ticker('112887.0', '112999.0', 1_700_000_000_200_999));
+    await until(() => quotes.length === 2 && src.stats().malformed === 5);
+    expect(quotes[0]).toEqual({
+      v: 1,
+      venue: 'backpack',
+      symbol: SYM,
+      bid: 112886.6,
+      bidQty: 1.25,
+      ask: 112999.6,
+      askQty: 0.5,
+      venueTime: 1_700_000_000_123,
+      receivedAt: expect.any(Number),
+      seq: 0,
+    });
+    expect(quotes[1]).toMatchObject({ seq: 1, bid: 112887, venueTime: 1_700_000_000_200 });
+    expect(src.stats()).toMatchObject({ malformed: 5, quotes: 2, venueErrors: 1, connected: true });
+  });
+
+  it('keeps a local depth book from a snapshot + gapless deltas, resyncs on a gap, merges levels', async () => {
+    const srv = await serve();
+    const quotes: Quote[] = [];
+    const snapshots: number[] = [];
+    let snapshotId = 10;
+    const fetchSnapshot = async (): Promise<DepthSnapshot> => {
+      snapshots.push(snapshotId);
+      return {
+        lastUpdateId: snapshotId,
+        venueTime: null,
+        bids: [
+          [100, 1],
+          [99, 2],
+        ],
+        asks: [
+          [101, 1],
+          [102, 3],
+        ],
+      };
+    };
+    const src = new BackpackQuoteSource({
+      wsUrl: srv.url,
+      restUrl: 'http://127.0.0.1:1',
+      symbol: SYM,
+      depthLevels: 5,
+      stallMs: 0,
+      reconnectBaseMs: 100,
+      reconnectMaxMs: 1000,
+      heartbeatMs: 0,
+      fetchSnapshot,
+    });
+    cleanup.push(() => src.stop());
+    src.start((q) => quotes.push(q));
+    await until(() => srv.subs.length === 1);
+    expect(JSON.parse(srv.subs[0]!).params).toEqual([`bookTicker.${SYM}`, `depth.${SYM}`]);
+    const ws = srv.clients[0]!;
+    ws.send(depth(10, 11, [['100.5', '0.7']]));
+    await until(() => src.stats().depthSnapshots === 1);
+    ws.send(ticker('100.5', '101'));
+    await until(() => quotes.length === 1);
+    expect(quotes[0]!.bids).toEqual([
+      [100.5, 0.7],
+      [100, 1],
+      [99, 2],
+    ]);
+    expect(quotes[0]!.asks).toEqual([
+      [101, 1],
+      [102, 3],
+    ]);
+    // Gap: 12 is missing. The book resets and resyncs from a new snapshot.
+    snapshotId = 13;
+    ws.send(depth(13, 14, [['100.5', '0']]));
+    await until(() => src.stats().depthGaps === 1 && src.stats().depthSnapshots === 2);
+    ws.send(ticker('100', '101'));
+    await until(() => quotes.length === 2);
+    expect(quotes[1]!.bids?.[0]).toEqual([100, 1]);
+    expect(snapshots).toEqual([10, 13]);
+  });
+});
