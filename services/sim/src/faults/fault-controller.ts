@@ -144,7 +144,7 @@ export class FaultController implements SimFaultControl, OrderRejectSource {
 
   takeOrderReject(venue: SimVenue): { reason: SimRejectReason; message: string } | null {
     const f = this.#live(venue).find((x) => x.spec.kind === 'reject_orders');
-    if (!f || f.spec.kind !== 'reject_orders') return null;
+    if (f?.spec.kind !== 'reject_orders') return null;
     this.#use(f);
     return { reason: f.spec.reason, message: `injected fault #${f.id}: order rejected (${f.spec.reason})` };
   }
