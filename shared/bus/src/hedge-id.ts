@@ -1,20 +1,9 @@
+import { HEDGE_ID_RE } from '@arb/core/hedge';
 import { z } from 'zod';
 
 /**
- * A hedge id: short (job ids and Aster client order ids are built from it and must stay ≤ 36 chars),
- * lowercase base-36, never all digits, no ":" (BullMQ rules for job ids).
+ * A hedge id, as the core makes it (`makeHedgeId` in '@arb/core/hedge': "h" + base-36 time + nonce): short
+ * enough that every leg job id (core `legId`) fits Aster's 36-char client order id; no ":".
  */
-export const HedgeIdSchema = z.string().regex(/^[a-z][a-z0-9]{5,15}$/, {
-  error: 'hedge id must be 6-16 chars of [a-z0-9], starting with a letter',
-});
+export const HedgeIdSchema = z.string().regex(HEDGE_ID_RE, { error: `hedge id must match ${HEDGE_ID_RE}` });
 export type HedgeId = z.infer<typeof HedgeIdSchema>;
-
-/**
- * A new hedge id from the time and a random source (both injected): "h" + base-36 epoch ms (8 chars until
- * year 2059) + 5 random base-36 chars. Ids sort by creation time within the same length.
- */
-export function newHedgeId(now: number, random: () => number): HedgeId {
-  let rand = '';
-  for (let i = 0; i < 5; i++) rand += Math.floor(random() * 36).toString(36);
-  return `h${Math.floor(now).toString(36)}${rand}`;
-}

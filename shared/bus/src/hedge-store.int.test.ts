@@ -1,9 +1,10 @@
+import { makeHedgeId } from '@arb/core/hedge';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupNamespace, connect, testNamespace, waitFor } from '../test/redis-fixture';
 import { writeControlFlags } from './control-flags';
-import { newHedgeId } from './hedge-id';
-import type { HedgeIntent } from './hedge-intent';
+import { type HedgeIntent, HedgeIntentSchema } from './hedge-intent';
+import type { HedgeStatus } from './hedge-status';
 import {
   listHedgeIds,
   readActiveHedge,
@@ -15,6 +16,7 @@ import {
 import { redisNames } from './keys';
 import { acquireLease, type LeaseHolder } from './leader-lease';
 import { StateEventSchema } from './state-event';
+import { readRange } from './stream';
 
 const ns = testNamespace();
 const names = redisNames(ns);
@@ -25,7 +27,7 @@ function intent(pair: string, fence: number, over: Partial<HedgeIntent> = {}): H
   seq++;
   return {
     v: 1,
-    hedgeId: newHedgeId(Date.now() + seq, Math.random),
+    hedgeId: makeHedgeId(Date.now(), seq),
     pair,
     action: 'open',
     direction: 'buy_aster_sell_backpack',
@@ -37,6 +39,19 @@ function intent(pair: string, fence: number, over: Partial<HedgeIntent> = {}): H
     fence,
     createdAt: Date.now(),
     ...over,
+  };
+}
+
+function status(hedgeId: string, pair: string, phase: HedgeStatus['phase']): HedgeStatus {
+  return {
+    v: 1,
+    hedgeId,
+    pair,
+    phase,
+    openedAt: null,
+    closedAt: null,
+    exposure: { aster: 0, backpack: 0 },
+    updatedAt: 1,
   };
 }
 
@@ -79,6 +94,9 @@ describe('open intents', () => {
     expect(active?.open).toEqual(winner);
     expect(active?.fence).toBe(holder.fence);
     expect(await listHedgeIds(redis, names, pair)).toEqual([winner.hedgeId]);
+    // The intent went to risk's durable stream too, once.
+    const stream = await readRange(redis, names.intentStream, HedgeIntentSchema);
+    expect(stream.entries.filter((e) => e.message.pair === pair).map((e) => e.message)).toEqual([winner]);
     // Losers left nothing behind.
     for (const i of intents) if (i !== winner) expect(await readHedge(redis, names, i.hedgeId)).toBeNull();
     for (const c of conns) c.disconnect();
@@ -135,8 +153,15 @@ describe('close intents and status', () => {
     const close: HedgeIntent = { ...open, action: 'close', reason: 'spread', createdAt: Date.now() };
     // Risk has not reported the hedge open yet.
     expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: false, reason: 'not-open' });
-    const base = { v: 1 as const, hedgeId: open.hedgeId, pair, updatedAt: Date.now() };
-    expect(await writeHedgeStatus(redis, names, { ...base, status: 'open', openedAt: 1000 })).toBe(false);
+    const base = {
+      v: 1 as const,
+      hedgeId: open.hedgeId,
+      pair,
+      updatedAt: Date.now(),
+      closedAt: null,
+      exposure: { aster: 0.02, backpack: -0.02 },
+    };
+    expect(await writeHedgeStatus(redis, names, { ...base, phase: 'open', openedAt: 1000 })).toBe(false);
     expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: true, existing: false });
     expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: true, existing: true });
     const other = intent(pair, holder.fence);
@@ -151,12 +176,14 @@ describe('close intents and status', () => {
 
     const rec = await readActiveHedge(redis, names, pair);
     expect(rec?.close).toEqual(close);
-    expect(rec?.status?.status).toBe('open');
+    expect(rec?.status?.phase).toBe('open');
     expect(rec?.status?.openedAt).toBe(1000);
 
-    expect(await writeHedgeStatus(redis, names, { ...base, status: 'closed', closedAt: 2000 })).toBe(true);
+    expect(
+      await writeHedgeStatus(redis, names, { ...base, phase: 'closed', openedAt: 1000, closedAt: 2000 }),
+    ).toBe(true);
     expect(await readActiveHedge(redis, names, pair)).toBeNull();
-    expect((await readHedge(redis, names, open.hedgeId))?.status?.status).toBe('closed');
+    expect((await readHedge(redis, names, open.hedgeId))?.status?.phase).toBe('closed');
     expect(await recordOpenIntent(redis, names, other, holder)).toEqual({ ok: true, existing: false });
   });
 
@@ -169,7 +196,7 @@ describe('close intents and status', () => {
     await sub.subscribe(names.stateChannel);
     const open = intent(pair, holder.fence);
     await recordOpenIntent(redis, names, open, holder);
-    await writeHedgeStatus(redis, names, { v: 1, hedgeId: open.hedgeId, pair, status: 'open', updatedAt: 1 });
+    await writeHedgeStatus(redis, names, status(open.hedgeId, pair, 'open'));
     await writeControlFlags(redis, names, { paused: true }, { by: 't', reason: 't', at: 1 });
     await waitFor(() => seen.length >= 3);
     expect(seen).toEqual([
@@ -181,14 +208,8 @@ describe('close intents and status', () => {
   });
 
   it('refuses a status for an unknown hedge', async () => {
-    await expect(
-      writeHedgeStatus(redis, names, {
-        v: 1,
-        hedgeId: 'hnothere1',
-        pair: 'C7',
-        status: 'open',
-        updatedAt: 1,
-      }),
-    ).rejects.toThrow(/unknown-hedge/);
+    await expect(writeHedgeStatus(redis, names, status('hnothere1', 'C7', 'open'))).rejects.toThrow(
+      /unknown-hedge/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import type { PairId } from '@arb/core/venue';
 import type { Redis } from 'ioredis';
 import { type HedgeAction, type HedgeIntent, HedgeIntentSchema } from './hedge-intent';
-import { type HedgeStatus, HedgeStatusSchema, TERMINAL_STATUS } from './hedge-status';
+import { type HedgeStatus, HedgeStatusSchema, isTerminalStatus } from './hedge-status';
 import type { RedisNames } from './keys';
 import { type LeaseHolder, leaseValue } from './leader-lease';
 
@@ -12,6 +12,8 @@ import { type LeaseHolder, leaseValue } from './leader-lease';
  * fence (the open's fencing token), pair, enqueued.open / enqueued.close ("1" once its legs are queued).
  * String `names.activeHedgeKey(pair)`: the live hedge's id, set with the open intent and cleared only when
  * risk writes the terminal status. Sorted set `names.hedgeIndex(pair)`: every hedge id by creation time.
+ * Every recorded intent is also appended to the durable stream `names.intentStream` (field "m", read it
+ * with stream.ts StreamConsumer + HedgeIntentSchema): risk's input to start or close its hedge reducer.
  * Every change publishes a StateEvent on `names.stateChannel` in the same script.
  */
 
@@ -30,6 +32,7 @@ if redis.call('EXISTS', KEYS[3]) == 1 then return {'duplicate-id'} end
 redis.call('HSET', KEYS[3], 'open', ARGV[3], 'fence', ARGV[5], 'pair', ARGV[7])
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2])
+redis.call('XADD', KEYS[7], '*', 'm', ARGV[3])
 redis.call('PUBLISH', KEYS[6], ARGV[6])
 return {'ok', 'new'}
 `;
@@ -39,8 +42,9 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'not-leader'} end
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {'not-active'} end
 if redis.call('HEXISTS', KEYS[3], 'close') == 1 then return {'ok', 'existing'} end
 local st = redis.call('HGET', KEYS[3], 'status')
-if not st or cjson.decode(st).status ~= 'open' then return {'not-open'} end
+if not st or cjson.decode(st).phase ~= 'open' then return {'not-open'} end
 redis.call('HSET', KEYS[3], 'close', ARGV[3])
+redis.call('XADD', KEYS[5], '*', 'm', ARGV[3])
 redis.call('PUBLISH', KEYS[4], ARGV[4])
 return {'ok', 'new'}
 `;
@@ -90,13 +94,14 @@ export async function recordOpenIntent(
   if (parsed.fence !== holder.fence) throw new Error('intent fence differs from the lease holder fence');
   const res = (await redis.eval(
     RECORD_OPEN,
-    6,
+    7,
     names.leaderKey(parsed.pair),
     names.activeHedgeKey(parsed.pair),
     names.hedgeKey(parsed.hedgeId),
     names.hedgeIndex(parsed.pair),
     names.controlKey,
     names.stateChannel,
+    names.intentStream,
     leaseValue(holder),
     parsed.hedgeId,
     JSON.stringify(parsed),
@@ -122,11 +127,12 @@ export async function recordCloseIntent(
   if (parsed.action !== 'close') throw new Error('recordCloseIntent needs a close intent');
   const res = (await redis.eval(
     RECORD_CLOSE,
-    4,
+    5,
     names.leaderKey(parsed.pair),
     names.activeHedgeKey(parsed.pair),
     names.hedgeKey(parsed.hedgeId),
     names.stateChannel,
+    names.intentStream,
     leaseValue(holder),
     parsed.hedgeId,
     JSON.stringify(parsed),
@@ -142,7 +148,7 @@ function toResult(res: string[]): RecordResult {
   return { ok: false, reason: code as RecordRefusal };
 }
 
-/** Risk: stores the hedge's status; a terminal status frees the pair's active slot. Returns whether it did. */
+/** Risk: stores the hedge's status; a terminal phase frees the pair's active slot. Returns whether it did. */
 export async function writeHedgeStatus(
   redis: Redis,
   names: RedisNames,
@@ -157,7 +163,7 @@ export async function writeHedgeStatus(
     names.stateChannel,
     JSON.stringify(parsed),
     parsed.hedgeId,
-    parsed.status === TERMINAL_STATUS ? '1' : '0',
+    isTerminalStatus(parsed) ? '1' : '0',
     hedgeEvent(parsed),
   )) as string[];
   if (res[0] !== 'ok') throw new Error(`cannot write status of ${parsed.hedgeId}: ${res[0]}`);

@@ -1,46 +1,54 @@
 import { openSide, oppositeSide } from '@arb/core/direction';
+import { type LegOrder, type LegRole, legId } from '@arb/core/hedge';
 import { type VenueId, VENUES, venueSymbol } from '@arb/core/venue';
 import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
-import { clientOrderIdFor } from './client-order-id';
 import type { HedgeIntent } from './hedge-intent';
+import type { HedgeStatus } from './hedge-status';
 import { orderQueueFor, type QueueName } from './keys';
-import { type Leg, type LegJob, LegJobSchema } from './leg-job';
+import { type LegJob, LegJobSchema } from './leg-job';
 
 /**
  * The typed job registry: every BullMQ job the product runs, its queue, its payload, its id and options.
- * Queues are per venue account (QUEUES in keys.ts); job names say which leg. This module alone makes job
- * ids and job options.
+ * Queues are per venue account (QUEUES in keys.ts); job names say the leg's role. This module alone makes
+ * job ids and job options.
  */
-export const JOB_NAMES = { openLeg: 'open-leg', closeLeg: 'close-leg', cleanupLeg: 'cleanup-leg' } as const;
+export const JOB_NAMES = {
+  openLeg: 'open-leg',
+  completeLeg: 'complete-leg',
+  closeLeg: 'close-leg',
+  unwindLeg: 'unwind-leg',
+} as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 export const ALL_JOB_NAMES: readonly JobName[] = Object.values(JOB_NAMES);
 
-/** Payload of each job name. */
-export interface JobPayloads {
-  'open-leg': LegJob & { leg: 'open' };
-  'close-leg': LegJob & { leg: 'close' };
-  'cleanup-leg': LegJob & { leg: 'cleanup' };
-}
+const ROLE_JOB = {
+  open: 'open-leg',
+  complete: 'complete-leg',
+  close: 'close-leg',
+  unwind: 'unwind-leg',
+} as const;
+type RoleJob = typeof ROLE_JOB;
+
+/** Payload of each job name: a leg job of the matching role. */
+export type JobPayloads = { [R in LegRole as RoleJob[R]]: LegJob & { role: R } };
 /** Job names and payloads as a discriminated union. */
 export type OrderJob = {
   [N in JobName]: { name: N; queue: QueueName; id: string; data: JobPayloads[N] };
 }[JobName];
 
-const LEG_JOB: Record<Leg, JobName> = { open: 'open-leg', close: 'close-leg', cleanup: 'cleanup-leg' };
-
-export function jobNameForLeg(leg: Leg): JobName {
-  return LEG_JOB[leg];
+export function jobNameForRole(role: LegRole): JobName {
+  return ROLE_JOB[role];
 }
 
 /**
- * THE job id of a leg: `h-<hedgeId>-<venue>-<leg>` (round 0) or `...-<leg>-r<round>`. Deterministic, so
- * enqueueing the same leg twice is a no-op; no ":" and never all digits (BullMQ rules); ≤ 36 chars for
- * Aster ids (hedge ids are ≤ 16 chars).
+ * THE job id of a leg: the core's leg id `<hedgeId>-<venue>-<role><attempt>` (e.g. `hmigx2k3a0a1b-aster-open1`).
+ * Deterministic, so enqueueing the same leg twice is a no-op; no ":" and never all digits (BullMQ rules);
+ * ≤ 36 chars (Aster client order ids), since hedge ids are ≤ 15 chars.
  */
-export function legJobId(hedgeId: string, venue: VenueId, leg: Leg, round = 0): string {
-  if (!/^[a-z][a-z0-9]*$/.test(hedgeId)) throw new Error(`bad hedge id for a job id: ${hedgeId}`);
-  if (!Number.isInteger(round) || round < 0) throw new Error(`bad round: ${round}`);
-  return round === 0 ? `h-${hedgeId}-${venue}-${leg}` : `h-${hedgeId}-${venue}-${leg}-r${round}`;
+export function legJobId(hedgeId: string, venue: VenueId, role: LegRole, attempt: number): string {
+  if (!/^[A-Za-z0-9_-]{1,15}$/.test(hedgeId)) throw new Error(`bad hedge id for a job id: ${hedgeId}`);
+  if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`bad attempt: ${attempt}`);
+  return legId(hedgeId, venue, role, attempt);
 }
 
 /** Kept long enough for a re-enqueue to hit the existing job (dedup) and for audits; bounded in count. */
@@ -54,37 +62,70 @@ export function jobOptions(job: OrderJob): JobsOptions {
 
 /** Builds one leg job (payload, id, queue); validates it. */
 export function makeLegJob(spec: Omit<LegJob, 'v' | 'symbol' | 'clientOrderId'>): OrderJob {
-  const id = legJobId(spec.hedgeId, spec.venue, spec.leg, spec.round);
+  const id = legJobId(spec.hedgeId, spec.venue, spec.role, spec.attempt);
   const data = LegJobSchema.parse({
     v: 1,
     ...spec,
     symbol: venueSymbol(spec.venue, spec.pair),
-    clientOrderId: clientOrderIdFor(spec.venue, id),
+    clientOrderId: id,
   });
-  return { name: jobNameForLeg(data.leg), queue: orderQueueFor(data.venue), id, data } as OrderJob;
+  return { name: jobNameForRole(data.role), queue: orderQueueFor(data.venue), id, data } as OrderJob;
+}
+
+/** Risk: the job for a core `place_leg` action. */
+export function legJobFromOrder(
+  order: LegOrder,
+  extra: { fence: number; limitPrice?: number; createdAt: number },
+): OrderJob {
+  return makeLegJob({
+    hedgeId: order.hedgeId,
+    pair: order.pair,
+    role: order.role,
+    attempt: order.attempt,
+    venue: order.venue,
+    side: order.side,
+    qty: order.qty,
+    reduceOnly: order.reduceOnly,
+    ...extra,
+  });
 }
 
 /**
- * The two legs of an open or close intent: the open buys on the cheap venue and sells on the dear one;
- * the close takes the opposite sides, reduce-only. Limit prices are the intent's price guards.
+ * The legs of a recorded intent, identical to the core reducer's first legs (same ids):
+ * - open: buy `qty` on the cheap venue, sell `qty` on the dear one;
+ * - close: reduce-only orders flattening each venue's exposure as risk reported it in `status` (a venue
+ *   already flat gets no leg); without exposure figures, the opposite of the open legs.
+ * Limit prices are the intent's price guards.
  */
-export function legsForIntent(intent: HedgeIntent): OrderJob[] {
-  return VENUES.map((venue) => {
+export function legsForIntent(intent: HedgeIntent, status?: HedgeStatus | null): OrderJob[] {
+  const jobs: OrderJob[] = [];
+  for (const venue of VENUES) {
     const open = openSide(intent.direction, venue);
-    return makeLegJob({
-      hedgeId: intent.hedgeId,
-      pair: intent.pair,
-      leg: intent.action,
-      round: 0,
-      venue,
-      side: intent.action === 'open' ? open : oppositeSide(open),
-      qty: intent.qty,
-      reduceOnly: intent.action === 'close',
-      fence: intent.fence,
-      limitPrice: intent.priceGuards[venue],
-      createdAt: intent.createdAt,
-    });
-  });
+    let side = intent.action === 'open' ? open : oppositeSide(open);
+    let qty = intent.qty;
+    if (intent.action === 'close' && status) {
+      const exposure = status.exposure[venue] ?? 0;
+      if (exposure === 0) continue;
+      side = exposure > 0 ? 'sell' : 'buy';
+      qty = Math.abs(exposure);
+    }
+    jobs.push(
+      makeLegJob({
+        hedgeId: intent.hedgeId,
+        pair: intent.pair,
+        role: intent.action,
+        attempt: 1,
+        venue,
+        side,
+        qty,
+        reduceOnly: intent.action === 'close',
+        fence: intent.fence,
+        limitPrice: intent.priceGuards[venue],
+        createdAt: intent.createdAt,
+      }),
+    );
+  }
+  return jobs;
 }
 
 export type JobHandler<N extends JobName, R> = (data: JobPayloads[N], job: Job) => Promise<R>;
@@ -118,11 +159,14 @@ export function createJobRouter<R>(
     const parsed = LegJobSchema.safeParse(job.data);
     if (!parsed.success)
       throw new InvalidJobError(`invalid payload of job ${job.id}: ${parsed.error.message}`);
-    if (jobNameForLeg(parsed.data.leg) !== job.name) {
-      throw new InvalidJobError(`job ${job.id} is "${job.name}" but its payload is a ${parsed.data.leg} leg`);
+    const d = parsed.data;
+    if (jobNameForRole(d.role) !== job.name) {
+      throw new InvalidJobError(`job ${job.id} is "${job.name}" but its payload is a ${d.role} leg`);
     }
-    const expectedId = legJobId(parsed.data.hedgeId, parsed.data.venue, parsed.data.leg, parsed.data.round);
-    if (job.id !== expectedId) throw new InvalidJobError(`job id ${job.id} should be ${expectedId}`);
-    return (handler as (d: LegJob, j: Job) => Promise<R>)(parsed.data, job);
+    const expectedId = legJobId(d.hedgeId, d.venue, d.role, d.attempt);
+    if (job.id !== expectedId || d.clientOrderId !== expectedId) {
+      throw new InvalidJobError(`job ${job.id} should have id and client order id ${expectedId}`);
+    }
+    return (handler as (d: LegJob, j: Job) => Promise<R>)(d, job);
   };
 }

@@ -19,6 +19,8 @@ export function redisNames(ns: string) {
     quoteStream: (venue: VenueId, pair: PairId) => `${ns}:stream:quotes:${venue}:${pair}`,
     /** Durable stream of order outcomes, from order workers to risk. */
     outcomeStream: `${ns}:stream:outcomes`,
+    /** Durable stream of recorded hedge intents (open/close), from strategy to risk (hedge-store.ts). */
+    intentStream: `${ns}:stream:intents`,
     /** Hedge records (hash per hedge) and the index of hedges. */
     hedgeKey: (hedgeId: string) => `${ns}:hedge:${hedgeId}`,
     hedgeIndex: (pair: PairId) => `${ns}:hedges:${pair}`,

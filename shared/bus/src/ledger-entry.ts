@@ -2,7 +2,7 @@ import { SIDES } from '@arb/core/order';
 import { VENUES } from '@arb/core/venue';
 import { z } from 'zod';
 import { HedgeIdSchema } from './hedge-id';
-import { LEGS } from './leg-job';
+import { LEG_ROLES } from '@arb/core/hedge';
 
 /**
  * The ledger: every fill (with its fee) and every hedge's realized PnL, written by risk.
@@ -21,8 +21,10 @@ export const LedgerEntrySchema = z.discriminatedUnion('kind', [
   z.object({
     ...base,
     kind: z.literal('fill'),
-    leg: z.enum(LEGS),
-    round: z.number().int().nonnegative(),
+    role: z.enum(LEG_ROLES),
+    attempt: z.number().int().positive(),
+    /** The leg's job id (core leg id). */
+    legId: z.string().min(1),
     venue: z.enum(VENUES),
     symbol: z.string().min(1),
     side: z.enum(SIDES),

@@ -1,8 +1,9 @@
+import { makeHedgeId } from '@arb/core/hedge';
 import { describe, expect, it } from 'vitest';
 import { AlertSchema } from './alert';
 import { ControlCommandSchema } from './control-command';
 import { parseControlFlags } from './control-flags';
-import { HedgeIdSchema, newHedgeId } from './hedge-id';
+import { HedgeIdSchema } from './hedge-id';
 import { HedgeIntentSchema } from './hedge-intent';
 import { HedgeStatusSchema } from './hedge-status';
 import { LedgerEntrySchema } from './ledger-entry';
@@ -10,14 +11,14 @@ import { LegJobSchema } from './leg-job';
 import { OrderOutcomeEventSchema } from './order-outcome-event';
 import { StateEventSchema } from './state-event';
 
-const hedgeId = newHedgeId(1_764_300_000_000, () => 0.5);
+const hedgeId = makeHedgeId(1_764_300_000_000, 4242);
 
 describe('hedge ids', () => {
   it('are valid and short', () => {
     expect(HedgeIdSchema.parse(hedgeId)).toBe(hedgeId);
-    expect(hedgeId.length).toBeLessThanOrEqual(16);
-    expect(HedgeIdSchema.safeParse('123456').success).toBe(false);
+    expect(hedgeId.length).toBeLessThanOrEqual(15);
     expect(HedgeIdSchema.safeParse('h:12345').success).toBe(false);
+    expect(HedgeIdSchema.safeParse('h'.repeat(16)).success).toBe(false);
   });
 });
 
@@ -40,14 +41,14 @@ describe('message schemas accept good messages and reject bad ones', () => {
     v: 1,
     hedgeId,
     pair: 'BTC',
-    leg: 'open',
-    round: 0,
+    role: 'open',
+    attempt: 1,
     venue: 'aster',
     symbol: 'BTCUSDT',
     side: 'buy',
     qty: 0.02,
     reduceOnly: false,
-    clientOrderId: 'h-x-aster-open',
+    clientOrderId: 'hx-aster-open1',
     fence: 1,
     createdAt: 1,
   };
@@ -55,13 +56,13 @@ describe('message schemas accept good messages and reject bad ones', () => {
     v: 1,
     hedgeId,
     pair: 'BTC',
-    leg: 'open',
-    round: 0,
-    jobId: 'h-x-aster-open',
+    role: 'open',
+    attempt: 1,
+    jobId: 'hx-aster-open1',
     outcome: {
       kind: 'filled',
       venue: 'aster',
-      clientOrderId: 'h-x-aster-open',
+      clientOrderId: 'hx-aster-open1',
       venueOrderId: '9',
       side: 'buy',
       qty: 0.02,
@@ -90,13 +91,20 @@ describe('message schemas accept good messages and reject bad ones', () => {
       'leg job',
       LegJobSchema,
       leg,
-      [{ side: 'long' }, { qty: -1 }, { venue: 'binance' }, { clientOrderId: 'x'.repeat(37) }],
+      [
+        { side: 'long' },
+        { qty: -1 },
+        { venue: 'binance' },
+        { clientOrderId: 'x'.repeat(37) },
+        { clientOrderId: '12345' },
+        { attempt: 0 },
+      ],
     ],
     [
       'outcome event',
       OrderOutcomeEventSchema,
       outcome,
-      [{ outcome: { kind: 'maybe' } }, { leg: 'middle' }, { sentAt: -1 }, { jobId: '' }],
+      [{ outcome: { kind: 'maybe' } }, { role: 'middle' }, { sentAt: -1 }, { jobId: '' }],
     ],
     [
       'command',
@@ -127,8 +135,9 @@ describe('message schemas accept good messages and reject bad ones', () => {
         hedgeId,
         pair: 'BTC',
         at: 1,
-        leg: 'open',
-        round: 0,
+        role: 'open',
+        attempt: 1,
+        legId: 'hx-backpack-open1',
         venue: 'backpack',
         symbol: 'BTC_USDC_PERP',
         side: 'sell',
@@ -144,8 +153,17 @@ describe('message schemas accept good messages and reject bad ones', () => {
     [
       'status',
       HedgeStatusSchema,
-      { v: 1, hedgeId, pair: 'BTC', status: 'open', updatedAt: 1 },
-      [{ status: 'done' }],
+      {
+        v: 1,
+        hedgeId,
+        pair: 'BTC',
+        phase: 'open',
+        openedAt: 1,
+        closedAt: null,
+        exposure: { aster: 0.02, backpack: -0.02 },
+        updatedAt: 1,
+      },
+      [{ phase: 'done' }, { exposure: { aster: 'x' } }],
     ],
     ['state event', StateEventSchema, { v: 1, kind: 'hedge', pair: 'BTC', hedgeId }, [{ kind: 'other' }]],
   ];

@@ -1,7 +1,7 @@
 import { OrderOutcomeSchema } from '@arb/core/order';
 import { z } from 'zod';
 import { HedgeIdSchema } from './hedge-id';
-import { LEGS } from './leg-job';
+import { LEG_ROLES } from '@arb/core/hedge';
 
 /**
  * An order worker's report of one leg's outcome, for risk.
@@ -13,9 +13,9 @@ export const OrderOutcomeEventSchema = z.object({
   v: z.literal(1),
   hedgeId: HedgeIdSchema,
   pair: z.string().min(1),
-  leg: z.enum(LEGS),
-  round: z.number().int().nonnegative(),
-  /** The BullMQ job id of the leg (job-registry.ts legJobId). */
+  role: z.enum(LEG_ROLES),
+  attempt: z.number().int().positive(),
+  /** The leg's job id = the core's leg id (job-registry.ts legJobId): feed it to `eventFromOutcome`. */
   jobId: z.string().min(1),
   outcome: OrderOutcomeSchema,
   /** Epoch ms: when the order request left the worker, and when the venue's answer arrived. */

@@ -51,10 +51,10 @@ describe('enqueueing legs', () => {
     ]);
     expect(await queues.aster.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
     expect(await queues.backpack.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
-    const a = await queues.aster.getJob('h-hqueue00001-aster-open');
+    const a = await queues.aster.getJob('hqueue00001-aster-open1');
     expect(a?.data).toMatchObject({ side: 'sell', venue: 'aster', qty: 0.02, fence: 7 });
     expect(a?.opts.attempts).toBe(1);
-    const b = await queues.backpack.getJob('h-hqueue00001-backpack-open');
+    const b = await queues.backpack.getJob('hqueue00001-backpack-open1');
     expect(b?.data).toMatchObject({ side: 'buy', venue: 'backpack' });
     expect((await redis.keys(`${names.bullPrefix}:${orderQueueFor('aster')}:*`)).length).toBeGreaterThan(0);
     expect((await readHedge(redis, names, intent.hedgeId))?.enqueued).toEqual({ open: true, close: false });
@@ -71,7 +71,8 @@ describe('enqueueing legs', () => {
         },
       },
       { name: 'close-leg', handler: async () => 'sent' },
-      { name: 'cleanup-leg', handler: async () => 'sent' },
+      { name: 'complete-leg', handler: async () => 'sent' },
+      { name: 'unwind-leg', handler: async () => 'sent' },
     ]);
     const worker = new Worker(orderQueueFor('aster'), (job: Job) => route(job), {
       connection,
@@ -86,7 +87,7 @@ describe('enqueueing legs', () => {
       active: 0,
       completed: 1,
     });
-    expect(seen).toEqual(['h-hqueue00001-aster-open']);
+    expect(seen).toEqual(['hqueue00001-aster-open1']);
     await worker.close();
   });
 });

@@ -20,9 +20,9 @@ function event(n: number): OrderOutcomeEvent {
     v: 1,
     hedgeId: 'hstream0001',
     pair: 'BTC',
-    leg: 'open',
-    round: 0,
-    jobId: `h-hstream0001-aster-open-r${n}`,
+    role: 'open',
+    attempt: n,
+    jobId: `hstream0001-aster-open${n}`,
     outcome: { kind: 'rejected', venue: 'aster', clientOrderId: `c${n}`, code: '-2019', reason: 'margin' },
     sentAt: n,
     ackAt: n + 1,
@@ -43,7 +43,7 @@ describe('durable streams', () => {
   it('append validates: a bad message is refused before it reaches Redis', async () => {
     const stream = `${names.outcomeStream}:bad`;
     await expect(
-      appendMessage(redis, stream, OrderOutcomeEventSchema, { ...event(1), leg: 'middle' } as never),
+      appendMessage(redis, stream, OrderOutcomeEventSchema, { ...event(1), role: 'middle' } as never),
     ).rejects.toThrow();
     expect(await redis.exists(stream)).toBe(0);
   });
