@@ -1,0 +1,200 @@
+import type { SimBook, SimMarketRules, SimTicker24h } from '../engine/types';
+import { ASTER_ORDERS_PER_MINUTE, ASTER_SYMBOL_FACTS } from './constants';
+import { decimalsOf, fmt } from './decimal';
+
+/** Wire decimals of one symbol, derived from the engine's tick and step. */
+export interface AsterDecimals {
+  price: number;
+  qty: number;
+}
+
+export function asterDecimals(rules: SimMarketRules): AsterDecimals {
+  return { price: decimalsOf(rules.tickSize), qty: decimalsOf(rules.stepSize) };
+}
+
+export function marketMaxQty(rules: SimMarketRules): number {
+  return rules.marketMaxQty;
+}
+
+/** One `symbols[]` row of `/fapi/v1/exchangeInfo` [DOC §Exchange Information]. */
+export function asterSymbolRow(rules: SimMarketRules, marginAsset: string): Record<string, unknown> {
+  const d = asterDecimals(rules);
+  const f = ASTER_SYMBOL_FACTS;
+  return {
+    symbol: rules.symbol,
+    pair: rules.symbol,
+    contractType: 'PERPETUAL',
+    deliveryDate: f.deliveryDate,
+    onboardDate: f.onboardDate,
+    status: 'TRADING',
+    maintMarginPercent: f.maintMarginPercent,
+    requiredMarginPercent: f.requiredMarginPercent,
+    baseAsset: f.baseAsset,
+    quoteAsset: f.quoteAsset,
+    marginAsset,
+    pricePrecision: d.price,
+    quantityPrecision: d.qty,
+    baseAssetPrecision: 8,
+    quotePrecision: 8,
+    underlyingType: 'COIN',
+    underlyingSubType: [],
+    settlePlan: 0,
+    triggerProtect: f.triggerProtect,
+    liquidationFee: f.liquidationFee,
+    marketTakeBound: f.marketTakeBound,
+    filters: [
+      {
+        filterType: 'PRICE_FILTER',
+        minPrice: f.minPrice,
+        maxPrice: f.maxPrice,
+        tickSize: fmt(rules.tickSize, d.price),
+      },
+      {
+        filterType: 'LOT_SIZE',
+        minQty: fmt(rules.minQty, d.qty),
+        maxQty: fmt(rules.maxQty, d.qty),
+        stepSize: fmt(rules.stepSize, d.qty),
+      },
+      {
+        filterType: 'MARKET_LOT_SIZE',
+        minQty: fmt(rules.minQty, d.qty),
+        maxQty: fmt(marketMaxQty(rules), d.qty),
+        stepSize: fmt(rules.stepSize, d.qty),
+      },
+      { filterType: 'MAX_NUM_ORDERS', limit: f.maxNumOrders },
+      { filterType: 'MAX_NUM_ALGO_ORDERS', limit: f.maxNumAlgoOrders },
+      { filterType: 'MIN_NOTIONAL', notional: String(rules.minNotional) },
+      {
+        filterType: 'PERCENT_PRICE',
+        multiplierUp: f.multiplierUp,
+        multiplierDown: f.multiplierDown,
+        multiplierDecimal: f.multiplierDecimal,
+      },
+    ],
+    OrderType: [
+      'LIMIT',
+      'MARKET',
+      'STOP',
+      'STOP_MARKET',
+      'TAKE_PROFIT',
+      'TAKE_PROFIT_MARKET',
+      'TRAILING_STOP_MARKET',
+    ],
+    orderTypes: [
+      'LIMIT',
+      'MARKET',
+      'STOP',
+      'STOP_MARKET',
+      'TAKE_PROFIT',
+      'TAKE_PROFIT_MARKET',
+      'TRAILING_STOP_MARKET',
+    ],
+    timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'RPI'],
+  };
+}
+
+export function asterExchangeInfo(
+  rules: SimMarketRules,
+  marginAsset: string,
+  serverTime: number,
+  weightLimit: number,
+): Record<string, unknown> {
+  return {
+    timezone: 'UTC',
+    serverTime,
+    rateLimits: [
+      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: weightLimit },
+      { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: ASTER_ORDERS_PER_MINUTE },
+    ],
+    exchangeFilters: [],
+    assets: [
+      { asset: marginAsset, marginAvailable: true, autoAssetExchange: '0' },
+      { asset: ASTER_SYMBOL_FACTS.baseAsset, marginAvailable: false, autoAssetExchange: null },
+    ],
+    symbols: [asterSymbolRow(rules, marginAsset)],
+  };
+}
+
+/** The spot host's exchangeInfo (`/api/v1|v3/exchangeInfo`): the simulator lists no spot symbols. */
+export function asterSpotExchangeInfo(serverTime: number, weightLimit: number): Record<string, unknown> {
+  return {
+    timezone: 'UTC',
+    serverTime,
+    rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: weightLimit }],
+    exchangeFilters: [],
+    assets: [{ asset: 'USDT' }, { asset: 'BTC' }],
+    symbols: [],
+  };
+}
+
+export function levels(book: SimBook['bids'], d: AsterDecimals): [string, string][] {
+  return book.map((l) => [fmt(l.price, d.price), fmt(l.qty, d.qty)]);
+}
+
+/** `/fapi/v1/depth` [DOC §Order Book]: bids and asks best first. */
+export function asterDepth(book: SimBook, d: AsterDecimals, now: number): Record<string, unknown> {
+  return {
+    lastUpdateId: book.updateId,
+    E: now,
+    T: book.time,
+    bids: levels(book.bids, d),
+    asks: levels(book.asks, d),
+  };
+}
+
+export function asterBookTicker(symbol: string, book: SimBook, d: AsterDecimals): Record<string, unknown> {
+  const bid = book.bids[0];
+  const ask = book.asks[0];
+  return {
+    symbol,
+    bidPrice: fmt(bid?.price ?? 0, d.price),
+    bidQty: fmt(bid?.qty ?? 0, d.qty),
+    askPrice: fmt(ask?.price ?? 0, d.price),
+    askQty: fmt(ask?.qty ?? 0, d.qty),
+    time: book.time,
+  };
+}
+
+export function asterTicker24h(
+  symbol: string,
+  t: SimTicker24h,
+  book: SimBook,
+  d: AsterDecimals,
+): Record<string, unknown> {
+  const change = t.last - t.open;
+  return {
+    symbol,
+    priceChange: fmt(change, d.price),
+    priceChangePercent: fmt(t.open > 0 ? (change / t.open) * 100 : 0, 3),
+    weightedAvgPrice: fmt(t.volume > 0 ? t.quoteVolume / t.volume : t.last, d.price),
+    prevClosePrice: fmt(t.open, d.price),
+    lastPrice: fmt(t.last, d.price),
+    lastQty: fmt(0, d.qty),
+    openPrice: fmt(t.open, d.price),
+    highPrice: fmt(t.high, d.price),
+    lowPrice: fmt(t.low, d.price),
+    volume: fmt(t.volume, d.qty),
+    quoteVolume: fmt(t.quoteVolume, 2),
+    openTime: t.openTime,
+    closeTime: t.closeTime,
+    firstId: 0,
+    lastId: Math.max(0, t.trades - 1),
+    count: t.trades,
+    bidPrice: fmt(book.bids[0]?.price ?? 0, d.price),
+    askPrice: fmt(book.asks[0]?.price ?? 0, d.price),
+  };
+}
+
+export function asterPremiumIndex(symbol: string, mark: number, now: number): Record<string, unknown> {
+  const eightHours = 8 * 3600_000;
+  return {
+    symbol,
+    markPrice: fmt(mark, 8),
+    indexPrice: fmt(mark, 8),
+    estimatedSettlePrice: fmt(mark, 8),
+    lastFundingRate: '0.00010000',
+    interestRate: '0.00010000',
+    nextFundingTime: Math.ceil((now + 1) / eightHours) * eightHours,
+    time: now,
+  };
+}
