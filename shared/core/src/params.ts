@@ -28,7 +28,11 @@ export interface StrategyParams {
   fees: FeeSchedule;
 }
 
-/** The original bot's defaults, with fee rates of the venues' base tiers. */
+/**
+ * The original bot's defaults. Fee rates: Aster's CCXT default tier (taker 0.035%, maker 0.01%) and
+ * Backpack's base perp tier as reported by a third party (taker 0.05%, maker 0.02%; unverified, see
+ * shared/venues/backpack.md section 8). The live rates come from the venues' account endpoints.
+ */
 export const DEFAULT_STRATEGY_PARAMS: StrategyParams = {
   tradeQty: 0.02,
   openThreshold: 120,
@@ -40,6 +44,6 @@ export const DEFAULT_STRATEGY_PARAMS: StrategyParams = {
   minTradeIntervalMs: 100,
   fees: {
     aster: { taker: 0.00035, maker: 0.0001 },
-    backpack: { taker: 0.0004, maker: 0.0002 },
+    backpack: { taker: 0.0005, maker: 0.0002 },
   },
 };
