@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dailyStats, tradingDay } from './daily-stats';
 import { activeHedgeView, type Decision, decide, type RiskView } from './decide';
@@ -287,6 +288,15 @@ describe('seeded simulation of decide + reduceHedge', () => {
     expect(s.opens).toBeGreaterThan(0);
     expect(s.hedges.closed + s.hedges.failed).toBe(s.opens);
     expect(Object.values(s.closes).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('property: any seed keeps every invariant (fast-check picks the seeds)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        simulate(seed, 800);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('is deterministic: the same seed gives the same run', () => {
