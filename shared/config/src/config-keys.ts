@@ -31,6 +31,8 @@ export interface KeySpec<T> {
   expected: string;
   /** Never echoed in errors or logs. */
   secret?: boolean;
+  /** Services that consume the key ('all': every service, through the shared lifecycle). */
+  usedBy: readonly string[];
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -94,6 +96,7 @@ export const CONFIG_KEYS = {
   // ---- general
   MODE: {
     section: 'general',
+    usedBy: ['all'],
     schema: z.enum(['sim', 'paper', 'live'], { error: 'is not a known mode' }),
     default: 'sim',
     meaning: 'sim: local venue simulators; paper: real market data, simulated fills; live: real orders',
@@ -101,6 +104,7 @@ export const CONFIG_KEYS = {
   },
   LIVE_TRADING_CONFIRM: {
     section: 'general',
+    usedBy: ['all'],
     schema: z.string(),
     defaultDoc: '(unset)',
     meaning: 'must be "yes" to start in live mode (explicit opt-in to real orders)',
@@ -108,6 +112,7 @@ export const CONFIG_KEYS = {
   },
   LOG_LEVEL: {
     section: 'general',
+    usedBy: ['all'],
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'is not a log level',
     }),
@@ -117,13 +122,15 @@ export const CONFIG_KEYS = {
   },
   PAIR: {
     section: 'general',
+    usedBy: ['all'],
     schema: z.string().regex(/^[A-Z0-9]{2,10}$/, { error: 'is not an upper-case base asset' }),
     default: 'BTC',
-    meaning: 'base asset traded on both venues (Aster <PAIR>USDT, Backpack <PAIR>_USDC_PERP)',
+    meaning: 'base asset traded on both venues (BTC: Aster BTCUSDT, Backpack BTC_USDC_PERP)',
     expected: 'upper-case base asset, e.g. BTC',
   },
   REDIS_URL: {
     section: 'general',
+    usedBy: ['all'],
     schema: url(['redis:', 'rediss:']),
     default: 'redis://127.0.0.1:6379',
     meaning: 'Redis for quotes, queues, hedge state and ledger (use noeviction + AOF)',
@@ -131,6 +138,7 @@ export const CONFIG_KEYS = {
   },
   ARB_NAMESPACE: {
     section: 'general',
+    usedBy: ['all'],
     schema: z.string().regex(/^[A-Za-z0-9_-]{1,48}$/, { error: 'has characters other than A-Z a-z 0-9 _ -' }),
     default: 'arb',
     meaning: 'prefix of every Redis key, channel and queue (isolates deployments and tests)',
@@ -139,6 +147,7 @@ export const CONFIG_KEYS = {
   // ---- strategy
   TRADE_AMOUNT: {
     section: 'strategy',
+    usedBy: ['strategy'],
     schema: decimal({ gt: 0, max: 100 }),
     default: '0.02',
     meaning: 'size of each leg, in base asset (BTC)',
@@ -146,6 +155,7 @@ export const CONFIG_KEYS = {
   },
   ARB_THRESHOLD: {
     section: 'strategy',
+    usedBy: ['strategy'],
     schema: decimal({ gt: 0 }),
     default: '120',
     meaning: 'open a hedge when the executable spread reaches this (USD per BTC)',
@@ -153,6 +163,7 @@ export const CONFIG_KEYS = {
   },
   CLOSE_DIFF: {
     section: 'strategy',
+    usedBy: ['strategy'],
     schema: decimal(),
     default: '80',
     meaning: 'close the hedge when the executable spread to unwind falls below this (USD per BTC)',
@@ -160,6 +171,7 @@ export const CONFIG_KEYS = {
   },
   MAX_ADD_POSITIONS: {
     section: 'strategy',
+    usedBy: ['strategy', 'risk'],
     schema: decimal({ int: true }).refine((n) => n === 1, {
       error: 'must be 1: adding to a hedge would break the one-live-hedge invariant',
     }),
@@ -169,6 +181,7 @@ export const CONFIG_KEYS = {
   },
   FORCE_CLOSE_TIME: {
     section: 'strategy',
+    usedBy: ['strategy', 'risk'],
     schema: ms(1000, 7 * 86_400_000),
     default: '1800000',
     meaning: 'force-close a hedge older than this (ms)',
@@ -176,6 +189,7 @@ export const CONFIG_KEYS = {
   },
   PRICE_VALIDITY_MS: {
     section: 'strategy',
+    usedBy: ['strategy'],
     schema: ms(1, 60_000),
     default: '500',
     meaning: 'never trade on a quote older than this (freshness limit, ms)',
@@ -183,6 +197,7 @@ export const CONFIG_KEYS = {
   },
   MAX_QUOTE_SKEW_MS: {
     section: 'strategy',
+    usedBy: ['strategy'],
     schema: ms(0, 60_000),
     default: '250',
     meaning: "never trade when the two venues' quotes are further apart in time than this (ms)",
@@ -190,6 +205,7 @@ export const CONFIG_KEYS = {
   },
   MIN_TRADE_INTERVAL: {
     section: 'strategy',
+    usedBy: ['strategy'],
     schema: ms(0, 3_600_000),
     default: '100',
     meaning: 'minimum time between two strategy actions (ms)',
@@ -197,6 +213,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_TAKER_FEE: {
     section: 'strategy',
+    usedBy: ['strategy', 'risk', 'dashboard'],
     schema: decimal({ min: 0, max: 0.01 }),
     default: '0.00035',
     meaning: 'AsterDex taker fee rate (0.00035 = 0.035%)',
@@ -204,6 +221,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_MAKER_FEE: {
     section: 'strategy',
+    usedBy: ['strategy', 'risk'],
     schema: decimal({ min: -0.01, max: 0.01 }),
     default: '0.0001',
     meaning: 'AsterDex maker fee rate (negative = rebate)',
@@ -211,6 +229,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_TAKER_FEE: {
     section: 'strategy',
+    usedBy: ['strategy', 'risk', 'dashboard'],
     schema: decimal({ min: 0, max: 0.01 }),
     default: '0.0005',
     meaning: 'Backpack taker fee rate (0.0005 = 0.05%)',
@@ -218,6 +237,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_MAKER_FEE: {
     section: 'strategy',
+    usedBy: ['strategy', 'risk'],
     schema: decimal({ min: -0.01, max: 0.01 }),
     default: '0.0002',
     meaning: 'Backpack maker fee rate (negative = rebate)',
@@ -225,6 +245,7 @@ export const CONFIG_KEYS = {
   },
   TRADE_INTERVAL: {
     section: 'strategy',
+    usedBy: ['strategy'],
     schema: ms(1, 60_000),
     default: '50',
     meaning: 'strategy timer for time-based decisions (forced close, staleness) when no tick arrives (ms)',
@@ -232,6 +253,7 @@ export const CONFIG_KEYS = {
   },
   LEVERAGE: {
     section: 'strategy',
+    usedBy: ['order-aster', 'order-backpack'],
     schema: decimal({ int: true, min: 1, max: 125 }),
     default: '5',
     meaning: 'leverage set on both venues at start',
@@ -239,6 +261,7 @@ export const CONFIG_KEYS = {
   },
   STATUS_INTERVAL_MS: {
     section: 'strategy',
+    usedBy: ['strategy'],
     schema: ms(100, 3_600_000),
     default: '3000',
     meaning: 'period of the price/spread status line (ms)',
@@ -246,6 +269,7 @@ export const CONFIG_KEYS = {
   },
   TRADING_TZ: {
     section: 'strategy',
+    usedBy: ['risk', 'dashboard'],
     schema: timeZone,
     default: 'UTC',
     meaning: 'time zone of the trading day for daily stats',
@@ -253,6 +277,7 @@ export const CONFIG_KEYS = {
   },
   ECONOMICS_REF_PRICE: {
     section: 'strategy',
+    usedBy: ['strategy', 'launcher'],
     schema: decimal({ gt: 0 }),
     default: '100000',
     meaning: 'reference price for the start-up fee break-even check (USD)',
@@ -260,6 +285,7 @@ export const CONFIG_KEYS = {
   },
   ALLOW_UNPROFITABLE: {
     section: 'strategy',
+    usedBy: ['strategy', 'launcher'],
     schema: bool,
     default: 'false',
     meaning: 'start in live mode even when the thresholds cannot cover the round-trip fees',
@@ -268,6 +294,7 @@ export const CONFIG_KEYS = {
   // ---- aster
   ASTER_AUTH: {
     section: 'aster',
+    usedBy: ['order-aster', 'risk'],
     schema: z.enum(['auto', 'v3', 'hmac'], { error: 'is not an Aster auth scheme' }),
     default: 'auto',
     meaning: 'Aster auth scheme; auto = whichever complete key set is configured (sim default: V3)',
@@ -275,6 +302,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_USER: {
     section: 'aster',
+    usedBy: ['order-aster', 'risk'],
     schema: hexAddress,
     defaultDoc: '(unset; sim: simulator account)',
     meaning: 'Aster V3: main wallet address',
@@ -282,6 +310,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_SIGNER: {
     section: 'aster',
+    usedBy: ['order-aster', 'risk'],
     schema: hexAddress,
     defaultDoc: '(unset; sim: simulator account)',
     meaning: 'Aster V3: API wallet (signer) address',
@@ -289,6 +318,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_SIGNER_PRIVATE_KEY: {
     section: 'aster',
+    usedBy: ['order-aster', 'risk'],
     schema: hexKey,
     defaultDoc: '(unset; sim: simulator account)',
     meaning: 'Aster V3: API wallet private key (EIP-712 signing). Secret',
@@ -297,6 +327,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_API_KEY: {
     section: 'aster',
+    usedBy: ['order-aster', 'risk'],
     schema: token,
     defaultDoc: '(unset)',
     meaning: 'Aster legacy V1 HMAC API key. Secret',
@@ -305,6 +336,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_API_SECRET: {
     section: 'aster',
+    usedBy: ['order-aster', 'risk'],
     schema: token,
     defaultDoc: '(unset)',
     meaning: 'Aster legacy V1 HMAC secret. Secret',
@@ -313,6 +345,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_REST_URL: {
     section: 'aster',
+    usedBy: ['feed-aster', 'order-aster', 'risk'],
     schema: url(['http:', 'https:']),
     defaultDoc: 'sim: http://SIM_HOST:SIM_ASTER_PORT; paper/live: https://fapi.asterdex.com',
     meaning: 'Aster REST base URL (market data; also orders except in paper)',
@@ -320,6 +353,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_WS_URL: {
     section: 'aster',
+    usedBy: ['feed-aster'],
     schema: url(['ws:', 'wss:']),
     defaultDoc: 'sim: ws://SIM_HOST:SIM_ASTER_PORT; paper/live: wss://fstream.asterdex.com',
     meaning: 'Aster WebSocket base URL (market data)',
@@ -327,6 +361,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_RECV_WINDOW_MS: {
     section: 'aster',
+    usedBy: ['order-aster', 'risk'],
     schema: ms(1, 60_000),
     default: '5000',
     meaning: 'Aster signed-request validity window (recvWindow, ms)',
@@ -335,6 +370,7 @@ export const CONFIG_KEYS = {
   // ---- backpack
   BACKPACK_API_KEY: {
     section: 'backpack',
+    usedBy: ['order-backpack', 'risk'],
     schema: base64Key32,
     defaultDoc: '(unset; sim: simulator account)',
     meaning: 'Backpack API key (base64 ED25519 public key). Secret',
@@ -343,6 +379,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_SECRET_KEY: {
     section: 'backpack',
+    usedBy: ['order-backpack', 'risk'],
     schema: base64Key32,
     defaultDoc: '(unset; sim: simulator account)',
     meaning: 'Backpack API secret (base64 ED25519 seed). Secret',
@@ -351,6 +388,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_REST_URL: {
     section: 'backpack',
+    usedBy: ['feed-backpack', 'order-backpack', 'risk'],
     schema: url(['http:', 'https:']),
     defaultDoc: 'sim: http://SIM_HOST:SIM_BACKPACK_PORT; paper/live: https://api.backpack.exchange',
     meaning: 'Backpack REST base URL (market data; also orders except in paper)',
@@ -358,6 +396,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_WS_URL: {
     section: 'backpack',
+    usedBy: ['feed-backpack'],
     schema: url(['ws:', 'wss:']),
     defaultDoc: 'sim: ws://SIM_HOST:SIM_BACKPACK_PORT; paper/live: wss://ws.backpack.exchange',
     meaning: 'Backpack WebSocket URL (market data)',
@@ -365,6 +404,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_WINDOW_MS: {
     section: 'backpack',
+    usedBy: ['order-backpack', 'risk'],
     schema: ms(1, 60_000),
     default: '5000',
     meaning: 'Backpack signed-request validity window (X-Window, ms)',
@@ -373,6 +413,7 @@ export const CONFIG_KEYS = {
   // ---- sim
   SIM_HOST: {
     section: 'sim',
+    usedBy: ['sim', 'feeds', 'order workers', 'risk'],
     schema: z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: 'is not a host name or address' }),
     default: '127.0.0.1',
     meaning: 'host the venue simulators listen on and are reached at',
@@ -380,6 +421,7 @@ export const CONFIG_KEYS = {
   },
   SIM_ASTER_PORT: {
     section: 'sim',
+    usedBy: ['sim', 'feeds', 'order workers', 'risk'],
     schema: port(),
     default: '7101',
     meaning: 'port of the AsterDex simulator (REST + WS)',
@@ -387,6 +429,7 @@ export const CONFIG_KEYS = {
   },
   SIM_BACKPACK_PORT: {
     section: 'sim',
+    usedBy: ['sim', 'feeds', 'order workers', 'risk'],
     schema: port(),
     default: '7102',
     meaning: 'port of the Backpack simulator (REST + WS)',
@@ -394,6 +437,7 @@ export const CONFIG_KEYS = {
   },
   SIM_ADMIN_PORT: {
     section: 'sim',
+    usedBy: ['sim', 'dashboard'],
     schema: port(),
     default: '7100',
     meaning: 'port of the simulator admin API (scenarios, faults; sim mode only)',
@@ -401,6 +445,7 @@ export const CONFIG_KEYS = {
   },
   SIM_SEED: {
     section: 'sim',
+    usedBy: ['sim'],
     schema: decimal({ int: true, min: 0, max: 2 ** 32 - 1 }),
     default: '42',
     meaning: "seed of the simulator's market model (same seed, same market)",
@@ -408,6 +453,7 @@ export const CONFIG_KEYS = {
   },
   SIM_SCENARIO: {
     section: 'sim',
+    usedBy: ['sim'],
     schema: z.string(),
     defaultDoc: '(unset: default random walk)',
     meaning: 'path of a market scenario file for the simulator',
@@ -416,6 +462,7 @@ export const CONFIG_KEYS = {
   // ---- feeds
   ASTER_STALL_MS: {
     section: 'feeds',
+    usedBy: ['feed-aster'],
     schema: ms(100, 600_000),
     default: '5000',
     meaning: 'Aster feed is unhealthy (and reconnects) after this long without a message (ms)',
@@ -423,6 +470,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_STALL_MS: {
     section: 'feeds',
+    usedBy: ['feed-backpack'],
     schema: ms(100, 600_000),
     default: '5000',
     meaning: 'Backpack feed is unhealthy (and reconnects) after this long without a message (ms)',
@@ -430,6 +478,7 @@ export const CONFIG_KEYS = {
   },
   ASTER_RECONNECT_BASE_MS: {
     section: 'feeds',
+    usedBy: ['feed-aster'],
     schema: ms(10, 600_000),
     default: '2000',
     meaning: 'first Aster WS reconnect delay; doubles up to RECONNECT_MAX_MS (ms)',
@@ -437,6 +486,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_RECONNECT_BASE_MS: {
     section: 'feeds',
+    usedBy: ['feed-backpack'],
     schema: ms(10, 600_000),
     default: '5000',
     meaning: 'first Backpack WS reconnect delay; doubles up to RECONNECT_MAX_MS (ms)',
@@ -444,6 +494,7 @@ export const CONFIG_KEYS = {
   },
   RECONNECT_MAX_MS: {
     section: 'feeds',
+    usedBy: ['feed-aster', 'feed-backpack'],
     schema: ms(10, 3_600_000),
     default: '30000',
     meaning: 'longest WS reconnect delay (ms)',
@@ -451,6 +502,7 @@ export const CONFIG_KEYS = {
   },
   BACKPACK_HEARTBEAT_MS: {
     section: 'feeds',
+    usedBy: ['feed-backpack'],
     schema: ms(1000, 600_000),
     default: '30000',
     meaning: 'Backpack WS ping period (ms)',
@@ -458,6 +510,7 @@ export const CONFIG_KEYS = {
   },
   RECORD_QUOTES: {
     section: 'feeds',
+    usedBy: ['feed-aster', 'feed-backpack'],
     schema: bool,
     default: 'false',
     meaning: 'also append every quote to a capped Redis stream (for replay)',
@@ -465,6 +518,7 @@ export const CONFIG_KEYS = {
   },
   QUOTE_STREAM_MAXLEN: {
     section: 'feeds',
+    usedBy: ['feed-aster', 'feed-backpack'],
     schema: decimal({ int: true, min: 100, max: 10_000_000 }),
     default: '100000',
     meaning: 'approximate cap of each recorded quote stream (entries)',
@@ -473,6 +527,7 @@ export const CONFIG_KEYS = {
   // ---- orders
   ORDER_TIMEOUT_MS: {
     section: 'orders',
+    usedBy: ['order-aster', 'order-backpack'],
     schema: ms(100, 60_000),
     default: '2000',
     meaning: 'order request timeout; a timed-out order is unknown, not failed (ms)',
@@ -480,6 +535,7 @@ export const CONFIG_KEYS = {
   },
   UNKNOWN_RESOLVE_TIMEOUT_MS: {
     section: 'orders',
+    usedBy: ['order-aster', 'order-backpack'],
     schema: ms(1000, 3_600_000),
     default: '30000',
     meaning: 'how long an order worker keeps probing an unknown order at the venue (ms)',
@@ -488,6 +544,7 @@ export const CONFIG_KEYS = {
   // ---- risk
   RECONCILE_INTERVAL_MS: {
     section: 'risk',
+    usedBy: ['risk'],
     schema: ms(500, 3_600_000),
     default: '5000',
     meaning: 'period of position reconciliation with both venues (ms)',
@@ -495,6 +552,7 @@ export const CONFIG_KEYS = {
   },
   DRIFT_TOLERANCE: {
     section: 'risk',
+    usedBy: ['risk'],
     schema: decimal({ min: 0 }),
     default: '0.001',
     meaning: 'net position across venues above this pauses opens and alerts (base asset)',
@@ -502,6 +560,7 @@ export const CONFIG_KEYS = {
   },
   FLATTEN_ON_DRIFT: {
     section: 'risk',
+    usedBy: ['risk'],
     schema: bool,
     default: 'false',
     meaning: 'also flatten the drift automatically (otherwise pause and alert only)',
@@ -509,6 +568,7 @@ export const CONFIG_KEYS = {
   },
   DAILY_LOSS_LIMIT: {
     section: 'risk',
+    usedBy: ['risk'],
     schema: decimal({ min: 0 }),
     default: '0',
     meaning: 'pause opens when the trading day realized loss reaches this (USD; 0 = off)',
@@ -516,6 +576,7 @@ export const CONFIG_KEYS = {
   },
   CLEANUP_POLICY: {
     section: 'risk',
+    usedBy: ['risk'],
     schema: z.enum(['unwind', 'complete'], { error: 'is not a cleanup policy' }),
     default: 'unwind',
     meaning: 'one-sided hedge: unwind the filled leg, or complete the missing one when cheaper and safe',
@@ -524,6 +585,7 @@ export const CONFIG_KEYS = {
   // ---- dashboard
   DASHBOARD_PORT: {
     section: 'dashboard',
+    usedBy: ['dashboard', 'launcher'],
     schema: port(),
     default: '8080',
     meaning: 'port of the dashboard (status page, Bull Board, metrics)',
@@ -531,6 +593,7 @@ export const CONFIG_KEYS = {
   },
   DASHBOARD_USER: {
     section: 'dashboard',
+    usedBy: ['dashboard'],
     schema: z.string().regex(/^[^:\s]{1,64}$/, { error: 'is empty, too long or contains ":" or spaces' }),
     default: 'admin',
     meaning: 'dashboard basic-auth user',
@@ -538,6 +601,7 @@ export const CONFIG_KEYS = {
   },
   DASHBOARD_PASSWORD: {
     section: 'dashboard',
+    usedBy: ['dashboard', 'launcher'],
     schema: z.string().min(8, { error: 'is shorter than 8 characters' }),
     defaultDoc: '(sim/paper: random per start, printed by the launcher; live: required)',
     meaning: 'dashboard basic-auth password. Secret',

@@ -134,7 +134,7 @@ class EnvReader {
 
   /** The parsed value, its default when unset, or undefined (with an issue recorded when invalid). */
   get<K extends ConfigKey>(key: K): KeyValue<K> | undefined {
-    const spec = CONFIG_KEYS[key] as KeySpec<KeyValue<K>>;
+    const spec = CONFIG_KEYS[key] as unknown as KeySpec<KeyValue<K>>;
     const raw = this.raw(key) ?? spec.default;
     if (raw === undefined) return undefined;
     const parsed = spec.schema.safeParse(raw);
