@@ -267,6 +267,16 @@ describe('decide: guards', () => {
     expect(holdReason(decide(P, closing, convergedQuotes(), NOW))).toBe('min_trade_interval');
   });
 
+  it('holds instead of throwing on a non-positive size', () => {
+    expect(holdReason(decide({ ...P, tradeQty: 0 }, risk(), wideQuotes(), NOW))).toBe('invalid_params');
+    expect(holdReason(decide({ ...P, tradeQty: Number.NaN }, risk(), wideQuotes(), NOW))).toBe(
+      'invalid_params',
+    );
+    expect(holdReason(decide(P, risk({ activeHedge: openHedge({ qty: 0 }) }), wideQuotes(), NOW))).toBe(
+      'invalid_params',
+    );
+  });
+
   it('every hold reason is a declared literal', () => {
     const seen = new Set<string>();
     const cases: Decision[] = [

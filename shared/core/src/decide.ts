@@ -22,6 +22,7 @@ export const HOLD_REASONS = [
   'insufficient_depth',
   'spread_below_open',
   'spread_above_close',
+  'invalid_params',
 ] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
@@ -105,6 +106,9 @@ export function decide(
   quotes: { aster: Quote | null; backpack: Quote | null },
   now: number,
 ): Decision {
+  if (!(params.tradeQty > 0) || !Number.isFinite(params.tradeQty)) {
+    return hold('invalid_params', `tradeQty ${params.tradeQty}`);
+  }
   if (state.killed) return hold('killed');
   if (state.paused) return hold('paused');
   if (!state.reconciled) return hold('not_reconciled');
@@ -135,6 +139,7 @@ export function decide(
   }
 
   if (hedge) {
+    if (!(hedge.qty > 0)) return hold('invalid_params', `hedge ${hedge.id} qty ${hedge.qty}`);
     const unwind = unwindSpread(pair, hedge.direction, hedge.qty);
     const openedAt = hedge.openedAt;
     if (openedAt !== null && now - openedAt >= params.forceCloseMs) {
