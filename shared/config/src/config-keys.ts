@@ -144,6 +144,23 @@ export const CONFIG_KEYS = {
     meaning: 'prefix of every Redis key, channel and queue (isolates deployments and tests)',
     expected: '1-48 characters of A-Z a-z 0-9 _ -',
   },
+  HEALTH_HOST: {
+    section: 'general',
+    usedBy: ['all'],
+    schema: z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: 'is not a host name or address' }),
+    default: '127.0.0.1',
+    meaning: "address of each service's /healthz and /metrics server",
+    expected: 'host name or IP address',
+  },
+  HEALTH_PORT: {
+    section: 'general',
+    usedBy: ['all'],
+    schema: decimal({ int: true, min: 0, max: 65535 }),
+    default: '0',
+    meaning:
+      "port of each service's /healthz and /metrics server (0: any free port; PM2/compose set one per service)",
+    expected: 'a port 0..65535',
+  },
   // ---- strategy
   TRADE_AMOUNT: {
     section: 'strategy',

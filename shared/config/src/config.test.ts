@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       minTradeIntervalMs: 100,
       fees: { aster: { taker: 0.00035, maker: 0.0001 }, backpack: { taker: 0.0005, maker: 0.0002 } },
     });
+    expect(c.health).toEqual({ host: '127.0.0.1', port: 0 });
     expect(c.checkIntervalMs).toBe(50);
     expect(c.leverage).toBe(5);
     expect(c.statusIntervalMs).toBe(3000);
@@ -149,7 +150,10 @@ describe('loadConfig', () => {
       DASHBOARD_USER: 'ops',
       ASTER_RECV_WINDOW_MS: '3000',
       BACKPACK_WINDOW_MS: '6000',
+      HEALTH_HOST: '0.0.0.0',
+      HEALTH_PORT: '9103',
     });
+    expect(c.health).toEqual({ host: '0.0.0.0', port: 9103 });
     expect(c.logLevel).toBe('debug');
     expect(c.pair).toBe('ETH');
     expect(c.redis).toEqual({ url: 'redis://10.0.0.1:6380/2', namespace: 't-1' });

@@ -40,6 +40,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   pair: string;
   redis: { url: string; namespace: string };
+  /** Each service's /healthz + /metrics server (HEALTH_HOST, HEALTH_PORT; 0 = any free port). */
+  health: { host: string; port: number };
   strategy: StrategyParams;
   /** TRADE_INTERVAL: the strategy's timer for time-based decisions when no tick arrives. */
   checkIntervalMs: number;
@@ -280,6 +282,7 @@ function build(r: EnvReader): AppConfig | undefined {
     logLevel: r.need('LOG_LEVEL'),
     pair: r.need('PAIR'),
     redis: { url: r.need('REDIS_URL'), namespace: r.need('ARB_NAMESPACE') },
+    health: { host: r.need('HEALTH_HOST'), port: r.need('HEALTH_PORT') },
     strategy,
     checkIntervalMs: r.need('TRADE_INTERVAL'),
     leverage: r.need('LEVERAGE'),

@@ -25,6 +25,8 @@ describe('redisFixture', () => {
     expect(['env', 'container', 'local']).toContain(r.source);
     expect(fx.url).toBe(r.url);
     expect(await fx.redis.ping()).toBe('PONG');
+    // The vitest globalSetup (./redis-global-setup) decided once and handed the URL to this worker.
+    expect(process.env.REDIS_URL).toBe(r.url);
   });
 
   it('gives each fixture its own namespace', () => {
