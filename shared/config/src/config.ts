@@ -89,15 +89,19 @@ export interface AppConfig {
     port: number;
     user: string;
     password: string;
-    /** True when no DASHBOARD_PASSWORD was set and a random one was generated for this start. */
+    /**
+     * True when no DASHBOARD_PASSWORD was set and a random one was generated for this start. Each process
+     * generates its own: a launcher that starts the dashboard should print its value and pass it on as
+     * DASHBOARD_PASSWORD in the dashboard's environment.
+     */
     passwordGenerated: boolean;
   };
 }
 
 export interface LoadConfigOptions {
   /**
-   * A .env file merged under `env` (real environment wins). Default: the repo root's `.env` when `env`
-   * is omitted, none when `env` is given. `false` disables it.
+   * A .env file merged under `env` (real environment wins). Default: the repo root's `.env` when `env` is
+   * omitted or is process.env; none for any other `env` (tests). `false` disables it.
    */
   dotenvPath?: string | false;
 }
@@ -107,7 +111,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Reads, validates and deep-freezes the configuration. Throws one ConfigError listing every problem. */
 export function loadConfig(env?: NodeJS.ProcessEnv, opts: LoadConfigOptions = {}): AppConfig {
   const source = env ?? process.env;
-  const dotenvPath = opts.dotenvPath ?? (env === undefined ? resolve(REPO_ROOT, '.env') : false);
+  const dotenvPath = opts.dotenvPath ?? (source === process.env ? resolve(REPO_ROOT, '.env') : false);
   const merged: Record<string, string | undefined> = { ...readDotenv(dotenvPath), ...source };
   const reader = new EnvReader(merged);
   const config = build(reader);
