@@ -48,6 +48,11 @@ interface Account {
   leverage: number;
   marginType: 'cross' | 'isolated';
   orders: SimOrder[];
+  /** Open (resting) orders, in placement order. */
+  open: Set<SimOrder>;
+  byId: Map<number, SimOrder>;
+  /** Latest order per client order id. */
+  byClientId: Map<string, SimOrder>;
   fills: SimFill[];
 }
 
@@ -218,8 +223,8 @@ export class VenueEngine implements SimVenueEngine {
     const injected = this.#opts.faults?.takeOrderReject(this.venue) ?? null;
     if (injected) return reject(injected.reason, injected.message);
     if (input.clientOrderId !== null) {
-      const dup = acct.orders.some((o) => o.clientOrderId === input.clientOrderId && isOpen(o));
-      if (dup)
+      const dup = acct.byClientId.get(input.clientOrderId);
+      if (dup && isOpen(dup))
         return reject('duplicate_client_order_id', `client order id ${input.clientOrderId} is already open`);
     }
     if (input.reduceOnly) {
@@ -260,6 +265,8 @@ export class VenueEngine implements SimVenueEngine {
       expiryReason: null,
     };
     acct.orders.push(order);
+    acct.byId.set(order.orderId, order);
+    if (order.clientOrderId !== null) acct.byClientId.set(order.clientOrderId, order);
     const limit = isMarket ? undefined : input.price;
     const legs = walkBook(opposite, input.side, qty, limit);
     const fillable = legsQty(legs);
@@ -275,6 +282,8 @@ export class VenueEngine implements SimVenueEngine {
       this.#finish(order, 'expired', 'InsufficientLiquidity');
     } else if (input.tif !== 'GTC') {
       this.#finish(order, 'expired', 'ImmediateOrCancel');
+    } else {
+      acct.open.add(order);
     }
     return { ok: true, order: { ...order } };
   }
@@ -295,10 +304,7 @@ export class VenueEngine implements SimVenueEngine {
 
   openOrders(accountId: string): SimOrder[] {
     this.#sync();
-    return this.#account(accountId)
-      .orders.filter(isOpen)
-      .map((o) => ({ ...o }))
-      .reverse();
+    return [...this.#account(accountId).open].map((o) => ({ ...o })).reverse();
   }
 
   orderHistory(accountId: string): SimOrder[] {
@@ -407,6 +413,9 @@ export class VenueEngine implements SimVenueEngine {
         leverage: this.#opts.defaultLeverage,
         marginType: 'cross',
         orders: [],
+        open: new Set(),
+        byId: new Map(),
+        byClientId: new Map(),
         fills: [],
       };
       this.#accounts.set(id, acct);
@@ -415,23 +424,17 @@ export class VenueEngine implements SimVenueEngine {
   }
 
   #find(accountId: string, ref: SimOrderRef, openOnly: boolean): SimOrder | undefined {
-    const orders = this.#account(accountId).orders;
-    for (let i = orders.length - 1; i >= 0; i--) {
-      const o = orders[i] as SimOrder;
-      const match = 'orderId' in ref ? o.orderId === ref.orderId : o.clientOrderId === ref.clientOrderId;
-      if (!match) continue;
-      if (openOnly && !isOpen(o)) continue;
-      return o;
-    }
-    return undefined;
+    const acct = this.#account(accountId);
+    const o = 'orderId' in ref ? acct.byId.get(ref.orderId) : acct.byClientId.get(ref.clientOrderId);
+    if (!o || (openOnly && !isOpen(o))) return undefined;
+    return o;
   }
 
   #balanceOf(acct: Account): SimBalance {
     const mark = this.#marketBook.mid;
     const upnl = unrealizedPnl(acct.position, mark);
     let im = (Math.abs(acct.position.qty) * mark) / acct.leverage;
-    for (const o of acct.orders) {
-      if (!isOpen(o)) continue;
+    for (const o of acct.open) {
       im += ((o.qty - o.executedQty) * (o.price ?? mark)) / acct.leverage;
     }
     const wallet = money(acct.wallet);
@@ -481,6 +484,7 @@ export class VenueEngine implements SimVenueEngine {
   }
 
   #finish(order: SimOrder, status: SimOrder['status'], reason: string | null): void {
+    this.#accounts.get(order.account)?.open.delete(order);
     order.status = status;
     order.expiryReason = reason;
     order.updatedAt = this.now();
@@ -501,7 +505,7 @@ export class VenueEngine implements SimVenueEngine {
   #matchResting(): void {
     const resting: { acct: Account; order: SimOrder }[] = [];
     for (const acct of this.#accounts.values()) {
-      for (const order of acct.orders) if (isOpen(order)) resting.push({ acct, order });
+      for (const order of acct.open) resting.push({ acct, order });
     }
     if (resting.length === 0) return;
     resting.sort((x, y) => {
