@@ -140,7 +140,9 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
     expect(order.fee).toBeUndefined();
     expect(order.info).not.toHaveProperty('price');
 
-    await expect(ex.fetchOpenOrder(String(order.id), SYMBOL)).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
+    await expect(ex.fetchOpenOrder(String(order.id), SYMBOL)).rejects.toBeInstanceOf(
+      ccxt.ExchangeNotAvailable,
+    );
 
     const history = await ex.fetchOrders(SYMBOL, undefined, undefined, { orderId: order.id });
     expect(history).toHaveLength(1);
@@ -177,7 +179,9 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
     expect(missed.filled).toBe(0);
     const [hist] = await ex.fetchOrders(SYMBOL, undefined, undefined, { orderId: missed.id });
     expect(hist?.info.expiryReason).toBe('ImmediateOrCancel');
-    await expect(ex.fetchOpenOrder(String(missed.id), SYMBOL)).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
+    await expect(ex.fetchOpenOrder(String(missed.id), SYMBOL)).rejects.toBeInstanceOf(
+      ccxt.ExchangeNotAvailable,
+    );
   });
 
   it('a resting limit order: fetchOpenOrder, open orders, cancelOrder, then 404', async () => {
@@ -193,7 +197,9 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
     expect((await ex.fetchOpenOrders(SYMBOL)).map((o) => o.id)).toContain(order.id);
     const cancelled = await ex.cancelOrder(String(order.id), SYMBOL);
     expect(cancelled.status).toBe('canceled');
-    await expect(ex.fetchOpenOrder(String(order.id), SYMBOL)).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
+    await expect(ex.fetchOpenOrder(String(order.id), SYMBOL)).rejects.toBeInstanceOf(
+      ccxt.ExchangeNotAvailable,
+    );
     await expect(ex.cancelOrder(String(order.id), SYMBOL)).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
     const [hist] = await ex.fetchOrders(SYMBOL, undefined, undefined, { orderId: order.id });
     expect(hist?.info.status).toBe('Cancelled');

@@ -12,7 +12,8 @@ export interface BackpackTestVenue {
   venue: RunningVenue;
   /** CCXT's unmodified `backpack` class with only its URLs pointed at the simulator. */
   rest(options?: Record<string, unknown>): InstanceType<typeof ccxt.backpack>;
-  pro(options?: Record<string, unknown>): InstanceType<typeof ccxt.pro.backpack>;
+  /** ccxt.pro `backpack`; CCXT needs loadHttpProxyAgent() before it opens a plain ws:// URL. */
+  pro(options?: Record<string, unknown>): Promise<InstanceType<typeof ccxt.pro.backpack>>;
   fault(spec: FaultSpecInput): void;
   stop(): Promise<void>;
 }
@@ -38,8 +39,9 @@ export async function startBackpackTestVenue(ws?: BackpackVenueOptions['ws']): P
       ex.urls.api = { public: venue.restUrl, private: venue.restUrl };
       return ex;
     },
-    pro(options = {}) {
+    async pro(options = {}) {
       const ex = new ccxt.pro.backpack({ ...keys, ...options });
+      await ex.loadHttpProxyAgent();
       ex.urls.api = {
         public: venue.restUrl,
         private: venue.restUrl,
