@@ -1,2 +1,35 @@
-// Service entry point; built in a later issue.
-console.log('@arb/strategy is not built yet');
+import { loadConfig } from '@arb/config/config';
+import { createLogger } from '@arb/log/logger';
+import { runService } from '@arb/service/run-service';
+import { startStrategy } from './strategy-service';
+
+/**
+ * strategy: both quote channels -> `decide` on every tick -> hedge intent recorded durably, then one
+ * BullMQ job per leg on the per-venue queues. Single writer per pair through a leader lease with a
+ * fencing token; other replicas wait on standby. Lifecycle (ready log, SIGTERM, fatal exit) from @arb/service.
+ */
+const config = loadConfig();
+const log = createLogger({ service: 'strategy', level: config.logLevel });
+
+await runService({
+  name: 'strategy',
+  log,
+  healthPort: null,
+  async start(ctx) {
+    const running = await startStrategy({
+      redisUrl: config.redis.url,
+      namespace: config.redis.namespace,
+      pair: config.pair,
+      params: config.strategy,
+      checkIntervalMs: config.checkIntervalMs,
+      statusIntervalMs: config.statusIntervalMs,
+      log: ctx.log,
+      metrics: ctx.metrics,
+    });
+    ctx.setHealth(() => ({
+      ok: true,
+      details: { leader: running.lease.isLeader(), owner: running.owner, hold: running.engine.lastHold },
+    }));
+    return () => running.stop();
+  },
+});

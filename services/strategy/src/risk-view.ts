@@ -1,0 +1,49 @@
+import type { HedgePhase } from '@arb/core/hedge';
+import type { RiskView } from '@arb/core/decide';
+import type { VenueId } from '@arb/core/venue';
+import type { ControlFlags } from '@arb/bus/control-flags';
+import type { HedgeRecord } from '@arb/bus/hedge-store';
+
+/**
+ * The strategy's RiskView (input of `decide`) from what Redis says: control flags, the pair's active hedge
+ * record (intents + risk's status), feed health; and the strategy's own last action time.
+ */
+export function buildRiskView(input: {
+  flags: ControlFlags;
+  hedge: HedgeRecord | null;
+  venuesHealthy: Record<VenueId, boolean>;
+  lastActionAt: number | null;
+}): RiskView {
+  const { flags, hedge } = input;
+  let lastActionAt = input.lastActionAt;
+  for (const t of [hedge?.open?.createdAt, hedge?.close?.createdAt]) {
+    if (t !== undefined && (lastActionAt === null || t > lastActionAt)) lastActionAt = t;
+  }
+  return {
+    paused: flags.paused,
+    killed: flags.killed,
+    reconciled: flags.reconciled,
+    venuesHealthy: input.venuesHealthy,
+    activeHedge: hedge?.open
+      ? {
+          id: hedge.hedgeId,
+          direction: hedge.open.direction,
+          qty: hedge.open.qty,
+          phase: hedgePhase(hedge),
+          openedAt: hedge.status?.openedAt ?? null,
+        }
+      : null,
+    lastActionAt,
+  };
+}
+
+/**
+ * The phase as far as the strategy can tell: risk's status when written; a close intent recorded but not
+ * yet seen by risk already counts as closing; an open intent risk has not seen yet counts as opening.
+ */
+export function hedgePhase(hedge: HedgeRecord): HedgePhase {
+  const phase = hedge.status?.phase;
+  if (phase === undefined) return hedge.close ? 'closing' : 'opening';
+  if (phase === 'open' && hedge.close) return 'closing';
+  return phase;
+}

@@ -1,0 +1,190 @@
+import { DEFAULT_STRATEGY_PARAMS } from '@arb/core/params';
+import type { Quote } from '@arb/core/quote';
+import type { HedgeIntent } from '@arb/bus/hedge-intent';
+import type { HedgeRecord, RecordResult } from '@arb/bus/hedge-store';
+import type { LeaseHolder } from '@arb/bus/leader-lease';
+import { describe, expect, it } from 'vitest';
+import { type IntentExecutor, StrategyEngine } from './strategy-engine';
+
+const NOW = 1_764_300_000_000;
+
+function quote(venue: 'aster' | 'backpack', bid: number, seq: number, at = NOW): Quote {
+  return {
+    v: 1,
+    venue,
+    symbol: 'X',
+    bid,
+    bidQty: 1,
+    ask: bid + 1,
+    askQty: 1,
+    venueTime: at,
+    receivedAt: at,
+    seq,
+  };
+}
+
+/** An executor that records what it was asked and answers like the store would (one active hedge). */
+class FakeExecutor implements IntentExecutor {
+  readonly calls: HedgeIntent[] = [];
+  active: string | null = null;
+  answer: RecordResult | null = null;
+  async open(intent: HedgeIntent, _holder: LeaseHolder) {
+    this.calls.push(intent);
+    if (this.answer) return this.answer;
+    if (this.active) return { ok: false as const, reason: 'active' as const, activeHedgeId: this.active };
+    this.active = intent.hedgeId;
+    return { ok: true as const, existing: false, jobIds: [`${intent.hedgeId}-aster-open1`] };
+  }
+  async close(intent: HedgeIntent, _holder: LeaseHolder, _hedge: HedgeRecord) {
+    this.calls.push(intent);
+    return { ok: true as const, existing: false, jobIds: [] };
+  }
+}
+
+function engine(opts: { leader?: boolean } = {}) {
+  const executor = new FakeExecutor();
+  let now = NOW;
+  const logs: string[] = [];
+  let stale = 0;
+  const log = { info: (_: object, m: string) => logs.push(m), warn: () => {}, error: () => {} };
+  const e = new StrategyEngine({
+    pair: 'BTC',
+    params: DEFAULT_STRATEGY_PARAMS,
+    openGuardBps: 2,
+    closeGuardBps: 10,
+    executor,
+    lease: { holder: () => (opts.leader === false ? null : { owner: 'me', fence: 4 }) },
+    log,
+    now: () => now,
+    random: () => 0.5,
+    onStale: () => stale++,
+  });
+  e.applySnapshot(
+    {
+      flags: { paused: false, killed: false, reconciled: true },
+      venuesHealthy: { aster: true, backpack: true },
+    },
+    e.snapshotToken(),
+  );
+  return {
+    e,
+    executor,
+    logs,
+    stale: () => stale,
+    setNow: (t: number) => {
+      now = t;
+    },
+  };
+}
+
+describe('StrategyEngine', () => {
+  it('opens on a tick above the threshold: intent with direction, size, fence, seqs and price guards', async () => {
+    const { e, executor, logs } = engine();
+    e.onQuote(quote('aster', 100_000, 1));
+    expect(executor.calls).toHaveLength(0);
+    e.onQuote(quote('backpack', 100_200, 7));
+    await e.idle();
+    expect(executor.calls).toHaveLength(1);
+    const i = executor.calls[0]!;
+    expect(i).toMatchObject({
+      action: 'open',
+      direction: 'buy_aster_sell_backpack',
+      qty: 0.02,
+      fence: 4,
+      quoteSeqs: { aster: 1, backpack: 7 },
+      createdAt: NOW,
+    });
+    expect(i.expectedEdge).toBeCloseTo(199, 6);
+    expect(i.priceGuards.aster).toBeCloseTo(100_001 * 1.0002, 6);
+    expect(i.priceGuards.backpack).toBeCloseTo(100_200 * 0.9998, 6);
+    expect(logs).toContain('hedge open: intent recorded, legs enqueued');
+    expect(e.riskView().activeHedge).toMatchObject({ id: i.hedgeId, phase: 'opening' });
+  });
+
+  it('does nothing more while the hedge it opened is in flight or opening', async () => {
+    const { e, executor, setNow } = engine();
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    e.onQuote(quote('backpack', 100_300, 3)); // action in flight: skipped
+    await e.idle();
+    setNow(NOW + 1000);
+    e.onQuote(quote('aster', 100_000, 4, NOW + 1000));
+    e.onQuote(quote('backpack', 100_400, 5, NOW + 1000));
+    await e.idle();
+    expect(executor.calls).toHaveLength(1);
+    expect(e.lastHold?.reason).toBe('hedge_in_progress');
+  });
+
+  it('a standby never decides', async () => {
+    const { e, executor } = engine({ leader: false });
+    e.onQuote(quote('aster', 100_000, 1));
+    expect(e.evaluate()).toBeNull();
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    expect(executor.calls).toHaveLength(0);
+  });
+
+  it('a refusal from the store keeps the view empty and asks for a refresh', async () => {
+    const { e, executor, stale, logs } = engine();
+    executor.answer = { ok: false, reason: 'paused' };
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    expect(stale()).toBe(1);
+    expect(e.riskView().activeHedge).toBeNull();
+    expect(logs).toContain('hedge open refused');
+  });
+
+  it('closes an open hedge when the unwind spread falls below the close threshold, with close guards', async () => {
+    const { e, executor, setNow } = engine();
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    const open = executor.calls[0]!;
+    // Risk reports the hedge open.
+    const hedge: HedgeRecord = {
+      hedgeId: open.hedgeId,
+      pair: 'BTC',
+      fence: 4,
+      open,
+      close: null,
+      status: {
+        v: 1,
+        hedgeId: open.hedgeId,
+        pair: 'BTC',
+        phase: 'open',
+        openedAt: NOW,
+        closedAt: null,
+        exposure: { aster: 0.02, backpack: -0.02 },
+        updatedAt: NOW,
+      },
+      enqueued: { open: true, close: false },
+    };
+    expect(e.applySnapshot({ hedge }, e.snapshotToken())).toBe(true);
+    setNow(NOW + 5000);
+    e.onQuote(quote('aster', 100_100, 3, NOW + 5000));
+    e.onQuote(quote('backpack', 100_110, 4, NOW + 5000));
+    await e.idle();
+    const close = executor.calls[1]!;
+    expect(close).toMatchObject({
+      action: 'close',
+      hedgeId: open.hedgeId,
+      reason: 'spread_converged',
+      fence: 4,
+    });
+    // Close sells on Aster (bid, below) and buys on Backpack (ask, above).
+    expect(close.priceGuards.aster).toBeCloseTo(100_100 * 0.999, 6);
+    expect(close.priceGuards.backpack).toBeCloseTo(100_111 * 1.001, 6);
+    expect(e.riskView().activeHedge?.phase).toBe('closing');
+  });
+
+  it('a snapshot read before an action cannot undo it', async () => {
+    const { e } = engine();
+    const token = e.snapshotToken();
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    expect(e.applySnapshot({ hedge: null }, token)).toBe(false);
+    expect(e.riskView().activeHedge).not.toBeNull();
+  });
+});

@@ -1,0 +1,284 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Decision } from '@arb/core/decide';
+import type { StrategyParams } from '@arb/core/params';
+import { VENUES } from '@arb/core/venue';
+import { bullConnection } from '@arb/bus/bull-connection';
+import { readControlFlags } from '@arb/bus/control-flags';
+import type { HedgeIntent } from '@arb/bus/hedge-intent';
+import { type HedgeRecord, readActiveHedge, recordCloseIntent, recordOpenIntent } from '@arb/bus/hedge-store';
+import { legsForIntent } from '@arb/bus/job-registry';
+import { redisNames } from '@arb/bus/keys';
+import { LeaderLease } from '@arb/bus/leader-lease';
+import { closeOrderQueues, createOrderQueues, enqueueJob, type OrderQueues } from '@arb/bus/order-queues';
+import { readLatestQuote, subscribeQuotes } from '@arb/bus/quote-bus';
+import { markLegsEnqueued } from '@arb/bus/hedge-store';
+import type { Logger } from '@arb/log/logger';
+import { Redis } from 'ioredis';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { type IntentExecutor, StrategyEngine } from './strategy-engine';
+import { feedHealthy } from './venue-health';
+
+export interface StrategyServiceOptions {
+  redisUrl: string;
+  namespace: string;
+  pair: string;
+  params: StrategyParams;
+  /** Timer for time-based decisions when no tick arrives (TRADE_INTERVAL). */
+  checkIntervalMs: number;
+  /** Price/spread status line period (info log), while leader. */
+  statusIntervalMs: number;
+  /** Leader lease time: a dead leader is replaced within about this (plus a third of it). */
+  leaseMs?: number;
+  /** Re-read the active hedge and control flags this often, besides state notices (backstop). */
+  refreshMs?: number;
+  /** Re-read feed health hashes this often; a report older than healthMaxAgeMs is unhealthy. */
+  healthRefreshMs?: number;
+  healthMaxAgeMs?: number;
+  openGuardBps?: number;
+  closeGuardBps?: number;
+  /** Unique per process; default host-pid-random. */
+  owner?: string;
+  log: Logger;
+  metrics?: Registry;
+}
+
+export interface RunningStrategy {
+  readonly engine: StrategyEngine;
+  readonly lease: LeaderLease;
+  readonly owner: string;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the strategy: state rebuilt from Redis, quote subscription, lease, timers. */
+export async function startStrategy(o: StrategyServiceOptions): Promise<RunningStrategy> {
+  const names = redisNames(o.namespace);
+  const log = o.log;
+  const owner = o.owner ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const leaseMs = o.leaseMs ?? 3000;
+  const refreshMs = o.refreshMs ?? 1000;
+  const healthRefreshMs = o.healthRefreshMs ?? 500;
+  const healthMaxAgeMs = o.healthMaxAgeMs ?? 5000;
+
+  const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const sub = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+  await Promise.all([redis.connect(), sub.connect()]);
+  const queues: OrderQueues = createOrderQueues(bullConnection(o.redisUrl), names);
+  const m = o.metrics ? makeMetrics(o.metrics) : null;
+
+  const enqueue = async (intent: HedgeIntent, hedge: HedgeRecord | null): Promise<string[]> => {
+    const jobs = legsForIntent(intent, intent.action === 'close' ? hedge?.status : null);
+    await Promise.all(jobs.map((j) => enqueueJob(queues, j)));
+    await markLegsEnqueued(redis, names, intent.hedgeId, intent.action);
+    return jobs.map((j) => j.id);
+  };
+  const execute = async (
+    kind: 'open' | 'close',
+    intent: HedgeIntent,
+    record: () => ReturnType<typeof recordOpenIntent>,
+    hedge: HedgeRecord | null,
+  ) => {
+    const res = await record();
+    m?.intents.inc({ action: kind, result: res.ok ? 'recorded' : res.reason });
+    if (!res.ok) return res;
+    try {
+      return { ...res, jobIds: await enqueue(intent, hedge) };
+    } catch (err) {
+      // Recorded but not (fully) enqueued: the refresh loop re-enqueues it (deterministic ids).
+      log.error({ err, hedgeId: intent.hedgeId, action: kind }, 'intent recorded but legs not enqueued yet');
+      return res;
+    }
+  };
+  const executor: IntentExecutor = {
+    open: (intent, holder) =>
+      execute('open', intent, () => recordOpenIntent(redis, names, intent, holder), null),
+    close: (intent, holder, hedge) =>
+      execute('close', intent, () => recordCloseIntent(redis, names, intent, holder), hedge),
+  };
+
+  let refreshQueued = false;
+  const engine = new StrategyEngine({
+    pair: o.pair,
+    params: o.params,
+    openGuardBps: o.openGuardBps ?? 2,
+    closeGuardBps: o.closeGuardBps ?? 10,
+    executor,
+    lease: { holder: () => lease.holder() },
+    log,
+    now: Date.now,
+    random: Math.random,
+    onDecision: m
+      ? (d: Decision) => m.decisions.inc({ kind: d.kind === 'hold' ? d.reason : d.kind })
+      : undefined,
+    onStale: () => requestRefresh(),
+  });
+
+  const lease = new LeaderLease({
+    redis,
+    names,
+    pair: o.pair,
+    owner,
+    ttlMs: leaseMs,
+    onAcquired: (fence) => {
+      log.info({ owner, fence, pair: o.pair }, 'leader: acting for the pair');
+      m?.leader.set(1);
+      requestRefresh();
+    },
+    onLost: (reason) => {
+      log.warn({ owner, reason, pair: o.pair }, 'standby: leadership lost');
+      m?.leader.set(0);
+    },
+    onError: (err) => log.warn({ err }, 'lease renewal error'),
+  });
+
+  /** Re-reads the active hedge and control flags; the leader also re-enqueues recorded legs not yet queued. */
+  let refreshing: Promise<void> | null = null;
+  const refresh = async (): Promise<void> => {
+    const token = engine.snapshotToken();
+    const [flags, hedge] = await Promise.all([
+      readControlFlags(redis, names),
+      readActiveHedge(redis, names, o.pair),
+    ]);
+    engine.applySnapshot({ flags, hedge }, token);
+    if (hedge && lease.holder()) {
+      for (const intent of [hedge.open, hedge.close]) {
+        if (intent && !hedge.enqueued[intent.action]) {
+          const jobIds = await enqueue(intent, hedge);
+          log.info(
+            { hedgeId: hedge.hedgeId, action: intent.action, jobIds },
+            'recorded legs enqueued on recovery',
+          );
+        }
+      }
+    }
+  };
+  function requestRefresh(): void {
+    if (refreshing) {
+      refreshQueued = true;
+      return;
+    }
+    refreshing = refresh()
+      .catch((err: unknown) => log.warn({ err }, 'state refresh failed'))
+      .finally(() => {
+        refreshing = null;
+        if (refreshQueued) {
+          refreshQueued = false;
+          requestRefresh();
+        } else engine.evaluate();
+      });
+  }
+  const refreshHealth = async (): Promise<void> => {
+    const now = Date.now();
+    const hashes = await Promise.all(VENUES.map((v) => redis.hgetall(names.feedHealthKey(v))));
+    engine.setVenuesHealthy({
+      aster: feedHealthy(hashes[0] ?? null, now, healthMaxAgeMs),
+      backpack: feedHealthy(hashes[1] ?? null, now, healthMaxAgeMs),
+    });
+  };
+
+  // Rebuild state from Redis before acting: latest quotes, active hedge, control flags, feed health.
+  await Promise.all([refresh(), refreshHealth()]);
+  for (const v of VENUES) {
+    const q = await readLatestQuote(redis, names, v, o.pair);
+    if (q) engine.quotes[v] = q;
+  }
+
+  // State notices (hedge/control changes) and quotes share the subscriber connection.
+  const onState = (channel: string) => {
+    if (channel === names.stateChannel) requestRefresh();
+  };
+  sub.on('message', onState);
+  await sub.subscribe(names.stateChannel);
+  const quotes = await subscribeQuotes(
+    sub,
+    names,
+    VENUES,
+    o.pair,
+    (q) => engine.onQuote(q),
+    (r) => {
+      m?.quoteRejects.inc({ reason: r.reason });
+      log.warn({ channel: r.channel, reason: r.reason, detail: r.detail }, 'quote rejected');
+    },
+  );
+
+  await lease.start();
+  const timers = [
+    setInterval(() => engine.evaluate(), o.checkIntervalMs),
+    setInterval(() => requestRefresh(), refreshMs),
+    setInterval(
+      () => void refreshHealth().catch((err: unknown) => log.warn({ err }, 'health read failed')),
+      healthRefreshMs,
+    ),
+    setInterval(() => statusLine(), o.statusIntervalMs),
+  ];
+  function statusLine(): void {
+    if (!lease.holder()) return;
+    const { aster: a, backpack: b } = engine.quotes;
+    const view = engine.riskView();
+    log.info(
+      {
+        aster: a ? { bid: a.bid, ask: a.ask } : null,
+        backpack: b ? { bid: b.bid, ask: b.ask } : null,
+        spreadBuyAsterSellBackpack: a && b ? round2(b.bid - a.ask) : null,
+        spreadBuyBackpackSellAster: a && b ? round2(a.bid - b.ask) : null,
+        hold: engine.lastHold,
+        hedge: view.activeHedge,
+        venuesHealthy: view.venuesHealthy,
+      },
+      'status',
+    );
+  }
+  log.info(
+    { owner, pair: o.pair, leader: lease.isLeader(), hedge: engine.hedge?.hedgeId ?? null },
+    'strategy started',
+  );
+
+  return {
+    engine,
+    lease,
+    owner,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await quotes.close();
+      sub.off('message', onState);
+      await sub.quit().catch(() => sub.disconnect());
+      await engine.idle();
+      await refreshing;
+      await closeOrderQueues(queues);
+      await lease.stop();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+function makeMetrics(registry: Registry) {
+  return {
+    decisions: new Counter({
+      name: 'strategy_decisions_total',
+      help: 'Decisions by kind (open/close) or hold reason',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    intents: new Counter({
+      name: 'strategy_intents_total',
+      help: 'Hedge intents by action and result (recorded or the refusal reason)',
+      labelNames: ['action', 'result'],
+      registers: [registry],
+    }),
+    quoteRejects: new Counter({
+      name: 'strategy_quote_rejects_total',
+      help: 'Quote messages rejected on entry',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    leader: new Gauge({
+      name: 'strategy_leader',
+      help: '1 while this replica holds the lease',
+      registers: [registry],
+    }),
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,314 @@
+import { randomBytes } from 'node:crypto';
+import type { Quote } from '@arb/core/quote';
+import { bullConnection } from '@arb/bus/bull-connection';
+import { writeControlFlags } from '@arb/bus/control-flags';
+import { HedgeIntentSchema } from '@arb/bus/hedge-intent';
+import { listHedgeIds, readActiveHedge, writeHedgeStatus } from '@arb/bus/hedge-store';
+import { redisNames } from '@arb/bus/keys';
+import { currentLeader } from '@arb/bus/leader-lease';
+import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
+import { QuotePublisher } from '@arb/bus/quote-bus';
+import { readRange } from '@arb/bus/stream';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceProcess } from '../test/service-process';
+
+/**
+ * The strategy as REAL processes (tsx), fed by quotes published to a real Redis, observed through Redis:
+ * hedge records, the intent stream, and the BullMQ leg queues.
+ */
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PAIR = 'BTC';
+const TIMEOUT = 90_000;
+
+let redis: Redis;
+const procs: ServiceProcess[] = [];
+let healthTimer: NodeJS.Timeout | undefined;
+
+function setup() {
+  const ns = `t-${randomBytes(5).toString('hex')}`;
+  const names = redisNames(ns);
+  const queues: OrderQueues = createOrderQueues(bullConnection(REDIS_URL), names);
+  const pubs = {
+    aster: new QuotePublisher(redis, names, 'aster', PAIR),
+    backpack: new QuotePublisher(redis, names, 'backpack', PAIR),
+  };
+  let seq = 0;
+  const quote = (venue: 'aster' | 'backpack', bid: number, ask: number): Quote => {
+    const now = Date.now();
+    return {
+      v: 1,
+      venue,
+      symbol: venue === 'aster' ? 'BTCUSDT' : 'BTC_USDC_PERP',
+      bid,
+      bidQty: 1,
+      ask,
+      askQty: 1,
+      venueTime: now,
+      receivedAt: now,
+      seq: ++seq,
+    };
+  };
+  /** Both venues' books: aster around `a`, backpack around `b` (1 USD wide). */
+  const publish = async (a: number, b: number) => {
+    await pubs.aster.publish(quote('aster', a, a + 1));
+    await pubs.backpack.publish(quote('backpack', b, b + 1));
+  };
+  const writeHealth = async () => {
+    for (const venue of ['aster', 'backpack'] as const) {
+      await redis.hset(names.feedHealthKey(venue), { venue, connected: '1', updatedAt: String(Date.now()) });
+    }
+  };
+  const spawn = () => {
+    const p = new ServiceProcess('services/strategy/src/main.ts', {
+      REDIS_URL,
+      ARB_NAMESPACE: ns,
+      PAIR,
+      MODE: 'sim',
+      LOG_LEVEL: 'info',
+      PRICE_VALIDITY_MS: '10000',
+      MAX_QUOTE_SKEW_MS: '10000',
+      MIN_TRADE_INTERVAL: '100',
+      TRADE_AMOUNT: '0.02',
+      ARB_THRESHOLD: '120',
+      CLOSE_DIFF: '80',
+    });
+    procs.push(p);
+    return p;
+  };
+  const cleanup = async () => {
+    await closeOrderQueues(queues);
+    for (const pattern of [`${ns}:*`, `${ns}.*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  };
+  return { ns, names, queues, publish, writeHealth, spawn, cleanup };
+}
+
+async function waitFor<T>(
+  what: string,
+  cond: () => T | Promise<T>,
+  timeoutMs = 60_000,
+): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await cond();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function waitReady(p: ServiceProcess): Promise<void> {
+  await waitFor('ready log', () => p.hasLog('ready') || p.lines.some((l) => l.includes('"level":60')));
+  if (!p.hasLog('ready')) throw new Error(`strategy failed to start:\n${p.lines.join('\n')}`);
+}
+
+async function jobsOf(queues: OrderQueues) {
+  const [a, b] = await Promise.all([queues.aster.getJobs(['waiting']), queues.backpack.getJobs(['waiting'])]);
+  return { aster: a, backpack: b };
+}
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+});
+afterEach(async () => {
+  if (healthTimer) clearInterval(healthTimer);
+  await Promise.all(procs.splice(0).map((p) => p.stop()));
+});
+afterAll(() => {
+  redis.disconnect();
+});
+
+describe('strategy process', () => {
+  it(
+    'one dislocation -> one intent + two leg jobs; a second one while active -> nothing; reversion -> close legs',
+    async () => {
+      const t = setup();
+      await t.writeHealth();
+      healthTimer = setInterval(() => void t.writeHealth(), 500);
+      await writeControlFlags(
+        redis,
+        t.names,
+        { reconciled: true },
+        { by: 'test', reason: 'test', at: Date.now() },
+      );
+      const p = t.spawn();
+      await waitReady(p);
+      await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
+
+      // Backpack bid 100200 vs Aster ask 100001: 199 USD >= 120 -> buy Aster, sell Backpack.
+      await t.publish(100_000, 100_200);
+      const hedge = await waitFor('active hedge', () => readActiveHedge(redis, t.names, PAIR));
+      const jobs = await waitFor('both legs queued', async () => {
+        const j = await jobsOf(t.queues);
+        return j.aster.length === 1 && j.backpack.length === 1 ? j : null;
+      });
+      expect(hedge.open).toMatchObject({ action: 'open', direction: 'buy_aster_sell_backpack', qty: 0.02 });
+      expect(hedge.open!.expectedEdge).toBeCloseTo(199, 6);
+      const [a, b] = [jobs.aster[0]!, jobs.backpack[0]!];
+      expect(a.id).toBe(`${hedge.hedgeId}-aster-open1`);
+      expect(a.name).toBe('open-leg');
+      expect(a.data).toMatchObject({
+        side: 'buy',
+        qty: 0.02,
+        reduceOnly: false,
+        fence: hedge.fence,
+        symbol: 'BTCUSDT',
+      });
+      expect(b.id).toBe(`${hedge.hedgeId}-backpack-open1`);
+      expect(b.data).toMatchObject({ side: 'sell', qty: 0.02, reduceOnly: false, symbol: 'BTC_USDC_PERP' });
+      expect(a.opts.attempts).toBe(1);
+      expect(p.hasLog('hedge open: intent recorded, legs enqueued')).toBe(true);
+
+      // A second, larger dislocation (both directions over time) while the hedge is active: nothing new.
+      for (let i = 0; i < 10; i++) {
+        await t.publish(100_000, 100_400 + i);
+        await t.publish(100_500 + i, 100_000);
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await listHedgeIds(redis, t.names, PAIR)).toEqual([hedge.hedgeId]);
+      const again = await jobsOf(t.queues);
+      expect([again.aster.length, again.backpack.length]).toEqual([1, 1]);
+      const intents = await readRange(redis, t.names.intentStream, HedgeIntentSchema);
+      expect(intents.entries).toHaveLength(1);
+
+      // Risk reports both legs filled; the spread reverts below the close threshold -> close legs.
+      await writeHedgeStatus(redis, t.names, {
+        v: 1,
+        hedgeId: hedge.hedgeId,
+        pair: PAIR,
+        phase: 'open',
+        openedAt: Date.now(),
+        closedAt: null,
+        exposure: { aster: 0.02, backpack: -0.02 },
+        updatedAt: Date.now(),
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      await t.publish(100_100, 100_110);
+      const closed = await waitFor('close legs queued', async () => {
+        const j = await jobsOf(t.queues);
+        return j.aster.length === 2 && j.backpack.length === 2 ? j : null;
+      });
+      const closeA = closed.aster.find((j) => j.name === 'close-leg')!;
+      const closeB = closed.backpack.find((j) => j.name === 'close-leg')!;
+      expect(closeA.id).toBe(`${hedge.hedgeId}-aster-close1`);
+      expect(closeA.data).toMatchObject({ side: 'sell', qty: 0.02, reduceOnly: true });
+      expect(closeB.data).toMatchObject({ side: 'buy', qty: 0.02, reduceOnly: true });
+      expect((await readActiveHedge(redis, t.names, PAIR))?.close?.reason).toBe('spread_converged');
+
+      // SIGTERM: clean stop, lease released.
+      p.kill('SIGTERM');
+      expect((await p.exited).code).toBe(0);
+      expect(await currentLeader(redis, t.names, PAIR)).toBeNull();
+      await t.cleanup();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'nothing opens while risk has not reconciled, or while paused',
+    async () => {
+      const t = setup();
+      await t.writeHealth();
+      healthTimer = setInterval(() => void t.writeHealth(), 500);
+      const p = t.spawn();
+      await waitReady(p);
+      await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
+      for (let i = 0; i < 5; i++) await t.publish(100_000, 100_300);
+      await writeControlFlags(
+        redis,
+        t.names,
+        { reconciled: true, paused: true },
+        { by: 't', reason: 't', at: 1 },
+      );
+      for (let i = 0; i < 5; i++) await t.publish(100_000, 100_300);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await listHedgeIds(redis, t.names, PAIR)).toEqual([]);
+      // Resume: the next tick opens.
+      await writeControlFlags(redis, t.names, { paused: false }, { by: 't', reason: 't', at: 2 });
+      await new Promise((r) => setTimeout(r, 300));
+      await t.publish(100_000, 100_300);
+      await waitFor('hedge after resume', () => readActiveHedge(redis, t.names, PAIR));
+      await t.cleanup();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'two replicas: exactly one acts; killing it hands over to the other, whose jobs carry a newer fence',
+    async () => {
+      const t = setup();
+      await t.writeHealth();
+      healthTimer = setInterval(() => void t.writeHealth(), 500);
+      await writeControlFlags(
+        redis,
+        t.names,
+        { reconciled: true },
+        { by: 'test', reason: 'test', at: Date.now() },
+      );
+      const [p1, p2] = [t.spawn(), t.spawn()];
+      await Promise.all([waitReady(p1), waitReady(p2)]);
+      const leader = await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
+      const [lead, standby] = leader.owner.includes(`-${p1.pid}-`) ? [p1, p2] : [p2, p1];
+      expect(leader.owner).toContain(`-${lead.pid}-`);
+
+      await t.publish(100_000, 100_200);
+      const first = await waitFor('first hedge', () => readActiveHedge(redis, t.names, PAIR));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(first.fence).toBe(leader.fence);
+      expect(lead.hasLog('hedge open: intent recorded, legs enqueued')).toBe(true);
+      expect(standby.hasLog('hedge open: intent recorded, legs enqueued')).toBe(false);
+      expect(await listHedgeIds(redis, t.names, PAIR)).toHaveLength(1);
+      const j1 = await jobsOf(t.queues);
+      expect([j1.aster.length, j1.backpack.length]).toEqual([1, 1]);
+
+      // The leader dies without releasing anything; the standby takes over after the lease expires.
+      const killedAt = Date.now();
+      lead.kill('SIGKILL');
+      await lead.exited;
+      const next = await waitFor('takeover', async () => {
+        const l = await currentLeader(redis, t.names, PAIR);
+        return l?.owner.includes(`-${standby.pid}-`) ? l : null;
+      });
+      console.info(
+        `strategy takeover after SIGKILL of the leader: ${Date.now() - killedAt} ms (lease 3000 ms)`,
+      );
+      expect(next.fence).toBeGreaterThan(leader.fence);
+
+      // Risk closes the first hedge; the new leader opens the next one, with its own fence.
+      await writeHedgeStatus(redis, t.names, {
+        v: 1,
+        hedgeId: first.hedgeId,
+        pair: PAIR,
+        phase: 'failed',
+        openedAt: null,
+        closedAt: Date.now(),
+        exposure: { aster: 0, backpack: 0 },
+        updatedAt: Date.now(),
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await t.publish(100_000, 100_200);
+      const second = await waitFor('second hedge', async () => {
+        const h = await readActiveHedge(redis, t.names, PAIR);
+        return h && h.hedgeId !== first.hedgeId ? h : null;
+      });
+      expect(second.fence).toBe(next.fence);
+      const j2 = await waitFor('second legs', async () => {
+        const j = await jobsOf(t.queues);
+        return j.aster.length === 2 && j.backpack.length === 2 ? j : null;
+      });
+      const secondLeg = j2.aster.find((j) => j.id === `${second.hedgeId}-aster-open1`)!;
+      expect(secondLeg.data.fence).toBe(next.fence);
+      expect(standby.hasLog('hedge open: intent recorded, legs enqueued')).toBe(true);
+      await t.cleanup();
+    },
+    TIMEOUT,
+  );
+});
