@@ -1,8 +1,8 @@
 /**
  * Per-order client overhead: CCXT's backpack class vs the direct signed client, both sending the same
  * signed POST /api/v1/order to a local HTTP server that answers a canned filled order at once (so the
- * difference is client-side: request building, signing, CCXT's fetch/response machinery). Optionally
- * also against a running simulator (BENCH_BACKPACK_URL) for end-to-end numbers.
+ * difference is client-side: request building, signing, CCXT's fetch/response machinery), then against
+ * the simulator's Backpack front-end in process (signature verified, order matched) for end-to-end numbers.
  *
  *   npx tsx shared/venue-backpack/bench/transport-overhead.ts [iterations]
  */
@@ -13,6 +13,7 @@ import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
 import { CcxtBackpackTransport } from '../src/ccxt-transport';
 import { DirectBackpackTransport } from '../src/direct-transport';
 import type { BackpackRestTransport } from '../src/rest-transport';
+import { startBackpackSim } from '../test/backpack-sim';
 
 const N = Number(process.argv[2] ?? 2000);
 const ORDER = JSON.stringify({
@@ -69,8 +70,11 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const creds = { apiKey: SIM_CREDENTIALS.backpack.apiKey, secret: SIM_CREDENTIALS.backpack.secret };
-  const targets: [string, string][] = [['local canned server', url]];
-  if (process.env.BENCH_BACKPACK_URL) targets.push(['simulator', process.env.BENCH_BACKPACK_URL]);
+  const sim = await startBackpackSim();
+  const targets: [string, string][] = [
+    ['local canned server', url],
+    ['simulator', sim.restUrl],
+  ];
   for (const [label, restUrl] of targets) {
     const ccxt = new CcxtBackpackTransport({ restUrl, ...creds });
     const direct = new DirectBackpackTransport({ restUrl, ...creds });
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
     await ccxt.close();
   }
   server.close();
+  await sim.close();
 }
 
 await main();

@@ -52,6 +52,8 @@ export interface BackpackVenueClientOptions extends BackpackRestOptions {
   /** Pause between those attempts (ms); default 100. */
   fillLookupDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** A ready transport (tests inject one); overrides `transport`. */
+  rest?: BackpackRestTransport;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -74,7 +76,8 @@ export class BackpackVenueClient implements VenueClient {
 
   constructor(opts: BackpackVenueClientOptions) {
     this.#rest =
-      opts.transport === 'direct' ? new DirectBackpackTransport(opts) : new CcxtBackpackTransport(opts);
+      opts.rest ??
+      (opts.transport === 'direct' ? new DirectBackpackTransport(opts) : new CcxtBackpackTransport(opts));
     this.#now = opts.now ?? Date.now;
     this.#sleep = opts.sleep ?? defaultSleep;
     this.#fillAttempts = opts.fillLookupAttempts ?? 3;
