@@ -525,6 +525,15 @@ export const CONFIG_KEYS = {
     meaning: 'Backpack WS ping period (ms)',
     expected: 'milliseconds, 1000..600000',
   },
+  FEED_DEPTH_LEVELS: {
+    section: 'feeds',
+    usedBy: ['feed-aster', 'feed-backpack'],
+    schema: decimal({ int: true, min: 0, max: 50 }),
+    default: '10',
+    meaning:
+      'order-book levels per side carried on each quote for VWAP over the trade size (0: top of book only)',
+    expected: 'a whole number 0..50',
+  },
   RECORD_QUOTES: {
     section: 'feeds',
     usedBy: ['feed-aster', 'feed-backpack'],

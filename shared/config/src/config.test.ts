@@ -75,6 +75,7 @@ describe('loadConfig', () => {
     expect(c.feeds.reconnectMaxMs).toBe(30000);
     expect(c.feeds.backpackHeartbeatMs).toBe(30000);
     expect(c.feeds.recordStream).toBe(false);
+    expect(c.feeds.depthLevels).toBe(10);
     expect(c.orders).toEqual({ requestTimeoutMs: 2000, unknownResolveTimeoutMs: 30000 });
     expect(c.risk).toEqual({
       reconcileIntervalMs: 5000,

@@ -73,6 +73,8 @@ export interface AppConfig {
     backpackReconnectBaseMs: number;
     reconnectMaxMs: number;
     backpackHeartbeatMs: number;
+    /** Book levels per side on each quote (FEED_DEPTH_LEVELS); 0 = top of book only. */
+    depthLevels: number;
     recordStream: boolean;
     streamMaxLen: number;
   };
@@ -255,6 +257,7 @@ function build(r: EnvReader): AppConfig | undefined {
     backpackReconnectBaseMs: r.need('BACKPACK_RECONNECT_BASE_MS'),
     reconnectMaxMs: r.need('RECONNECT_MAX_MS'),
     backpackHeartbeatMs: r.need('BACKPACK_HEARTBEAT_MS'),
+    depthLevels: r.need('FEED_DEPTH_LEVELS'),
     recordStream: r.need('RECORD_QUOTES'),
     streamMaxLen: r.need('QUOTE_STREAM_MAXLEN'),
   };

@@ -1,6 +1,6 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import pretty from 'pino-pretty';
-import { REDACTED, redact, scrubString } from './redact';
+import { REDACTED, redact, registerSecrets, scrubString } from './redact';
 
 export type { Logger } from 'pino';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -12,6 +12,11 @@ export interface CreateLoggerOptions {
   level?: LogLevel;
   /** Human-readable output (pino-pretty, in-process). Default: when the destination is a TTY. */
   pretty?: boolean;
+  /**
+   * Secret values to scrub from every logged string from now on (process-wide, see registerSecrets):
+   * pass `configSecrets(config)` from @arb/config.
+   */
+  secrets?: Iterable<string>;
   /** Where lines go. Default stdout. Tests pass a stream to capture real output. */
   destination?: DestinationStream | NodeJS.WritableStream;
 }
@@ -45,6 +50,7 @@ const REDACT_PATHS = REDACT_KEYS.flatMap((k) => {
  * `logger.child({ component: 'ws' })`.
  */
 export function createLogger(opts: CreateLoggerOptions): Logger {
+  if (opts.secrets) registerSecrets(opts.secrets);
   const dest = opts.destination ?? process.stdout;
   const isTty = (dest as { isTTY?: boolean }).isTTY === true;
   const options: LoggerOptions = {
