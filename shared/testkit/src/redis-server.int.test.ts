@@ -61,6 +61,20 @@ describe('RedisServer', () => {
     expect(await client(s).get('k')).toBeNull();
   });
 
+  it('freeze hangs the server until thaw', async () => {
+    const s = await startRedisServer();
+    servers.push(s);
+    const c = new Redis(s.url, { commandTimeout: 300, maxRetriesPerRequest: 0 });
+    c.on('error', () => undefined);
+    clients.push(c);
+    await c.set('k', 'v');
+    s.freeze();
+    await expect(c.get('k')).rejects.toThrow(/timed out/i);
+    s.thaw();
+    const fresh = client(s);
+    expect(await fresh.get('k')).toBe('v');
+  });
+
   it('stop shuts down and removes the data dir', async () => {
     const s = await startRedisServer({ aof: true });
     await s.stop();

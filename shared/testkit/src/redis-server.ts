@@ -123,7 +123,18 @@ export class RedisServer {
   /** SIGKILL, like a crash; resolves when the process is gone. Data not yet fsynced is lost. */
   async kill(): Promise<void> {
     if (this.running) this.child?.kill('SIGKILL');
+    // (SIGKILL also ends a frozen process.)
     await this.exited;
+  }
+
+  /** SIGSTOP: the server hangs (connections stay open, nothing answers) until `thaw()`. */
+  freeze(): void {
+    if (this.running) this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `freeze()`. */
+  thaw(): void {
+    if (this.running) this.child?.kill('SIGCONT');
   }
 
   /** Starts the server again on the same port and data dir (after kill or stop), e.g. to replay AOF. */
@@ -146,6 +157,7 @@ export class RedisServer {
   /** SIGTERM (Redis shuts down cleanly), then removes the data dir. */
   async stop(): Promise<void> {
     if (this.running) {
+      this.child?.kill('SIGCONT');
       this.child?.kill('SIGTERM');
       const forced = setTimeout(() => this.child?.kill('SIGKILL'), 10_000);
       await this.exited;

@@ -33,6 +33,7 @@ describe('redisFixture', () => {
     expect(fx.ns).toMatch(/^t-[0-9a-f]{10}$/);
     expect(fx.ns).not.toBe(other.ns);
     expect(testNamespace('bus')).toMatch(/^bus-[0-9a-f]{10}$/);
+    expect(fx.env).toEqual({ REDIS_URL: fx.url, ARB_NAMESPACE: fx.ns });
   });
 
   it('cleanup deletes its namespace keys (":" and "." names), closes its clients, and leaves others alone', async () => {

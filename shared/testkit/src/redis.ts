@@ -106,6 +106,8 @@ export interface RedisFixture {
   source: RedisSource;
   /** This file's namespace: pass it as ARB_NAMESPACE / to redisNames(). */
   ns: string;
+  /** REDIS_URL and ARB_NAMESPACE for a service process under test (spread into spawnService's env). */
+  env: { REDIS_URL: string; ARB_NAMESPACE: string };
   /** A connected client for the test's own checks. */
   redis: Redis;
   /** Another client (subscribers, BullMQ workers: `{ maxRetriesPerRequest: null }`); closed by cleanup. */
@@ -143,6 +145,7 @@ export async function redisFixture(opts: { prefix?: string } = {}): Promise<Redi
     url,
     source,
     ns,
+    env: { REDIS_URL: url, ARB_NAMESPACE: ns },
     redis,
     connect,
     async keys() {

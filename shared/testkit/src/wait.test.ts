@@ -32,6 +32,9 @@ describe('waitFor', () => {
     expect((err as Error).message).toContain('the thing not met within 30 ms');
     expect(((err as Error).cause as Error).message).toBe('boom');
   });
+  it('takes a bare number as the timeout', async () => {
+    await expect(waitFor(() => false, 20)).rejects.toThrow(/within 20 ms/);
+  });
   it('sleeps', async () => {
     await sleep(1);
   });

@@ -15,12 +15,13 @@ export class WaitTimeoutError extends Error {
 
 /**
  * Polls `cond` until it returns a truthy value (returned) or the timeout passes. A throwing `cond` counts
- * as not yet; its last error is the timeout error's cause.
+ * as not yet; its last error is the timeout error's cause. A number as second argument is the timeout.
  */
 export async function waitFor<T>(
   cond: () => T | Promise<T>,
-  opts: WaitOptions = {},
+  options: WaitOptions | number = {},
 ): Promise<NonNullable<T>> {
+  const opts: WaitOptions = typeof options === 'number' ? { timeoutMs: options } : options;
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const intervalMs = opts.intervalMs ?? 25;
   const deadline = Date.now() + timeoutMs;
