@@ -2,12 +2,6 @@ import type { AppConfig } from '@arb/config/config';
 import { venueSymbol } from '@arb/core/venue';
 import type { BackpackQuoteSourceOptions } from '@arb/venue-backpack/backpack-quote-source';
 
-/**
- * Depth levels per side carried on each quote (local book from `depth.<sym>`). 10 levels cover far
- * more than the 0.02 BTC legs; 0 would subscribe bookTicker only. (Not in @arb/config yet.)
- */
-export const DEFAULT_DEPTH_LEVELS = 10;
-
 export interface BackpackFeedSettings {
   pair: string;
   namespace: string;
@@ -16,7 +10,7 @@ export interface BackpackFeedSettings {
 }
 
 /** Maps the frozen app config to the feed's options (pure: no I/O, no env). */
-export function feedSettings(config: AppConfig, depthLevels = DEFAULT_DEPTH_LEVELS): BackpackFeedSettings {
+export function feedSettings(config: AppConfig): BackpackFeedSettings {
   const bp = config.venues.backpack;
   return {
     pair: config.pair,
@@ -25,7 +19,8 @@ export function feedSettings(config: AppConfig, depthLevels = DEFAULT_DEPTH_LEVE
       wsUrl: bp.wsUrl,
       restUrl: bp.restUrl,
       symbol: venueSymbol('backpack', config.pair),
-      depthLevels,
+      /** Levels per side from the local depth book; 0 = bookTicker only (no depth stream). */
+      depthLevels: config.feeds.depthLevels,
       heartbeatMs: config.feeds.backpackHeartbeatMs,
       stallMs: config.feeds.backpackStallMs,
       reconnectBaseMs: config.feeds.backpackReconnectBaseMs,

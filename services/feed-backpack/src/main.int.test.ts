@@ -32,10 +32,12 @@ describe('feed-backpack main (real process)', () => {
         BACKPACK_REST_URL: sim.restUrl,
         BACKPACK_WS_URL: sim.wsUrl,
         LOG_LEVEL: 'info',
+        HEALTH_PORT: '0',
       },
     });
     try {
-      await proc.waitForLine(/"msg":"ready"/, 60_000);
+      const ready = await proc.waitForLine(/"msg":"ready"/, 60_000);
+      const healthUrl = (JSON.parse(ready) as { healthUrl: string }).healthUrl;
       const names = redisNames(fx.ns);
       const q = await waitFor(() => readLatestQuote(fx.redis, names, 'backpack', 'BTC'), {
         timeoutMs: 30_000,
@@ -45,6 +47,13 @@ describe('feed-backpack main (real process)', () => {
       await waitFor(async () => (await readFeedHealth(fx.redis, names, 'backpack'))?.connected === '1', {
         message: 'health says connected',
       });
+      const healthz = await waitFor(async () => {
+        const res = await fetch(`${healthUrl}/healthz`);
+        return res.status === 200
+          ? ((await res.json()) as { ok: boolean; details: { malformed: number } })
+          : null;
+      });
+      expect(healthz).toMatchObject({ ok: true, details: { malformed: 0 } });
       const status = await proc.stop('SIGTERM');
       expect(status).toEqual({ code: 0, signal: null });
       const text = proc.lines.map((l) => l.text).join('\n');

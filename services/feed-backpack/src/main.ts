@@ -10,12 +10,17 @@ import { startBackpackFeed } from './start-feed';
  * optional capped stream) and a health hash. Lifecycle (ready log, SIGTERM, fatal exit) from @arb/service.
  */
 const config = loadConfig();
-const log = createLogger({ service: 'feed-backpack', level: config.logLevel });
+const log = createLogger({
+  service: 'feed-backpack',
+  level: config.logLevel,
+  secrets: [config.venues.backpack.secret].filter((s) => s !== ''),
+});
 
 await runService({
   name: 'feed-backpack',
   log,
-  healthPort: null,
+  healthHost: config.health.host,
+  healthPort: config.health.port,
   async start(ctx) {
     const settings = feedSettings(config);
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true });
