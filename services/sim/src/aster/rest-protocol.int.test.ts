@@ -1,8 +1,10 @@
+import { createHmac } from 'node:crypto';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AsterHarness,
   CCXT_WALLET,
+  DOC_HMAC,
   hmacRequest,
   rawRequest,
   SIM_ACCOUNT,
@@ -92,6 +94,38 @@ describe('V1 HMAC auth over HTTP', () => {
       reduceOnly: false,
     });
     expect(typeof q.body.time).toBe('number');
+  });
+
+  it("accepts the docs' example order, signed the documented way with the params split between query and body", async () => {
+    // [DOC §SIGNED Endpoint Examples] example 3: query `symbol..timeInForce=GTC`, body `quantity..timestamp`;
+    // the signature covers query + body concatenated with no '&'. Only the timestamp is fresh.
+    const q = 'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC';
+    const b = `quantity=1&price=9000&recvWindow=5000&timestamp=${Date.now()}`;
+    const sig = createHmac('sha256', DOC_HMAC.secret)
+      .update(q + b)
+      .digest('hex');
+    const r = await rawRequest(`${base}/fapi/v1/order?${q}`, {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': DOC_HMAC.apiKey, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `${b}&signature=${sig}`,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      price: '9000.0',
+      origQty: '1.000',
+    });
+    expect(h.core.engines.aster.openOrders('doc')).toHaveLength(1);
+    // The same bytes with '&' between query and body do not verify.
+    const wrong = createHmac('sha256', DOC_HMAC.secret).update(`${q}&${b}`).digest('hex');
+    const r2 = await rawRequest(`${base}/fapi/v1/order?${q}`, {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': DOC_HMAC.apiKey, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `${b}&signature=${wrong}`,
+    });
+    expect(r2.body.code).toBe(-1022);
   });
 
   it('newOrderRespType=RESULT answers the state after matching', async () => {

@@ -13,6 +13,12 @@ import { startAsterVenue } from './server';
  * venue docs with node:crypto / ethers, independently of the simulator's verification code.
  */
 
+/** The HMAC key pair of the docs' signing example [DOC §SIGNED Endpoint Examples], registered as account 'doc'. */
+export const DOC_HMAC = {
+  apiKey: 'dbefbc809e3e83c283a984c3a1459732ea7db1360ca80c5c2c8867408d28cc83',
+  secret: '2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9',
+};
+
 /** A fixed wallet whose own key signs (user = signer), as CCXT's `aster` class sends. Not a secret. */
 export const CCXT_WALLET = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 
@@ -26,7 +32,7 @@ export async function startAsterHarness(tuning: Partial<AsterTuning> = {}): Prom
   const core = await createSimCore({ seed: 7 });
   const timer = setInterval(() => core.market.advanceTo(core.clock.now()), 10);
   const credentials = mergeCredentials(defaultCredentialDirectory(), {
-    asterHmac: [],
+    asterHmac: [{ ...DOC_HMAC, account: 'doc' }],
     asterV3: [{ user: CCXT_WALLET.address, signer: CCXT_WALLET.address, account: 'ccxt' }],
     backpack: [],
   });
