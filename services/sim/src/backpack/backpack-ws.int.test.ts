@@ -163,6 +163,20 @@ describe('Backpack simulator WebSocket: payloads and streams', () => {
     c.close();
   });
 
+  it('aggregated depth.200ms: one event per period spanning several updates, still gapless', async () => {
+    const c = await client();
+    c.send('SUBSCRIBE', [`depth.200ms.${SYM}`, `markPrice.${SYM}`]);
+    const events = await waitFor(() => {
+      const f = c.frames(`depth.200ms.${SYM}`);
+      return f.length >= 6 ? f : undefined;
+    }, 'aggregated depth events');
+    for (let i = 1; i < events.length; i++) expect(events[i]?.U).toBe((events[i - 1]?.u as number) + 1);
+    expect(events.some((e) => (e.u as number) > (e.U as number))).toBe(true);
+    const mark = await waitFor(() => c.frames(`markPrice.${SYM}`)[0], 'markPrice frame');
+    expect(Object.keys(mark).sort()).toEqual(['E', 'T', 'e', 'f', 'i', 'n', 'p', 's'].sort());
+    c.close();
+  });
+
   it('server pings; a client that answers stays, one that does not is closed', async () => {
     const good = await client(true);
     const mute = await client(false);
@@ -200,6 +214,16 @@ describe('Backpack simulator WebSocket with ccxt.pro backpack', () => {
     const ticker = await ex.watchTicker(SYMBOL);
     expect(ticker.last).toBeGreaterThan(0);
     await ex.close();
+  });
+});
+
+describe('Backpack simulator WebSocket shutdown', () => {
+  it('sends a Close frame to connected clients when the venue stops', async () => {
+    const other = await startBackpackTestVenue();
+    const c = await new RawClient(other.venue.wsUrl).open();
+    const code = new Promise<number>((resolve) => c.ws.once('close', (closeCode) => resolve(closeCode)));
+    await other.stop();
+    expect(await code).toBe(1001);
   });
 });
 

@@ -147,6 +147,8 @@ export const BACKPACK_WS = {
   unsubscribe: 'UNSUBSCRIBE',
   streamBookTicker: 'bookTicker',
   streamDepth: 'depth',
+  /** Aggregated depth variants `depth.<period>.<symbol>`: one event per period with U..u spanning it. */
+  aggregatedDepthPeriodsMs: [200, 600, 1000],
   streamTicker: 'ticker',
   streamMarkPrice: 'markPrice',
   /** Server Ping every 60 s; Close when no Pong within 120 s. */
@@ -156,6 +158,8 @@ export const BACKPACK_WS = {
   tickerIntervalMs: 1000,
   /** Error frame shape {"id":null,"error":{"code":4006,"message":"Invalid stream"}}. */
   errorInvalidStream: { code: 4006, message: 'Invalid stream' },
+  /** Close code sent to every client when the server shuts down (venue: Close frame, then 30 s grace). */
+  shutdownCloseCode: 1001,
   /** Unparseable or unknown request. UNVERIFIED: code chosen in the same 4xxx family. */
   errorInvalidRequest: { code: 4000, message: 'Invalid request' },
 } as const;

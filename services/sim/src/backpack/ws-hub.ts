@@ -58,6 +58,8 @@ export class BackpackWsHub {
   private readonly streams: { bookTicker: string; depth: string; ticker: string; markPrice: string };
   private readonly valid: ReadonlySet<string>;
   private prevBook: SimBook;
+  /** Aggregated depth streams: stream name -> book at the last flush. */
+  private readonly aggregated = new Map<string, SimBook>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribers: (() => void)[] = [];
 
@@ -74,8 +76,15 @@ export class BackpackWsHub {
       ticker: `${BACKPACK_WS.streamTicker}.${sym}`,
       markPrice: `${BACKPACK_WS.streamMarkPrice}.${sym}`,
     };
-    this.valid = new Set(Object.values(this.streams));
     this.prevBook = engine.book();
+    const valid = new Set(Object.values(this.streams));
+    for (const periodMs of BACKPACK_WS.aggregatedDepthPeriodsMs) {
+      const stream = `${BACKPACK_WS.streamDepth}.${periodMs}ms.${sym}`;
+      valid.add(stream);
+      this.aggregated.set(stream, this.prevBook);
+      this.timers.push(setInterval(() => this.onAggregatedDepthTimer(stream), periodMs));
+    }
+    this.valid = valid;
     this.unsubscribers.push(engine.onBook((book) => this.onBookChange(book)));
     this.unsubscribers.push(faults.onWsDisconnect('backpack', () => this.dropAll()));
     this.timers.push(setInterval(() => this.onTickerTimer(), tuning.tickerIntervalMs));
@@ -97,9 +106,23 @@ export class BackpackWsHub {
     return this.clients.size;
   }
 
+  /** Sends every client a Close frame (as the venue does on shutdown), then drops what is still open. */
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     for (const u of this.unsubscribers) u();
+    const closing = [...this.clients].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.ws.readyState !== WebSocket.OPEN) return resolve();
+          const timer = setTimeout(resolve, 200);
+          c.ws.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          c.ws.close(BACKPACK_WS.shutdownCloseCode, 'Server shutting down');
+        }),
+    );
+    await Promise.all(closing);
     for (const c of this.clients) c.ws.terminate();
     this.clients.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -190,6 +213,24 @@ export class BackpackWsHub {
         bookTickerData(sym, book, nowUs + skew, engineUs + skew, wp),
       );
     }
+  }
+
+  /** depth.<period>.<symbol>: the net level changes since the last flush, U = previous u + 1 as in real time. */
+  private onAggregatedDepthTimer(stream: string): void {
+    const from = this.aggregated.get(stream);
+    const book = this.prevBook;
+    if (from === undefined || book.updateId <= from.updateId) return;
+    this.aggregated.set(stream, book);
+    if (!this.hasSubscribers(stream)) return;
+    const wp = this.wp;
+    const asks = diffSide(from.asks, book.asks, wp.bookPrice, wp.bookQty);
+    const bids = diffSide(from.bids, book.bids, wp.bookPrice, wp.bookQty);
+    const nowUs = Math.round(this.engine.now() * 1000);
+    const engineUs = Math.round(book.time * 1000);
+    const sym = this.engine.rules.symbol;
+    this.broadcast(stream, (skew) =>
+      depthData(sym, asks, bids, from.updateId + 1, book.updateId, nowUs + skew, engineUs + skew),
+    );
   }
 
   private onTickerTimer(): void {
