@@ -36,6 +36,15 @@ describe('scrubString', () => {
     registerSecrets(['abc', 's3cr3t+/=xyz', undefined, null]);
     expect(scrubString('v=s3cr3t+/=xyz e=s3cr3t%2B%2F%3Dxyz abc')).toBe(`v=${REDACTED} e=${REDACTED} abc`);
   });
+  it('scrubs a listen key in a WS URL path but not a stream name', () => {
+    const lk = 'pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1';
+    expect(scrubString(`wss://fstream.asterdex.com/ws/${lk}`)).toBe(
+      `wss://fstream.asterdex.com/ws/${REDACTED}`,
+    );
+    expect(scrubString('wss://fstream.asterdex.com/ws/btcusdt@bookTicker')).toBe(
+      'wss://fstream.asterdex.com/ws/btcusdt@bookTicker',
+    );
+  });
   it('leaves ordinary text alone', () => {
     const s = 'spread 138.35 USD, seed=42, key arb:quote:aster:BTC';
     expect(scrubString(s)).toBe(s);

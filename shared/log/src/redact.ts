@@ -4,7 +4,8 @@
  * - by key name, at any depth: values under keys such as apiKey, secret, password, signature,
  *   authorization, x-api-key... become "[REDACTED]";
  * - by pattern, inside any string: `signature=...` and other credential query parameters, auth headers
- *   written out, `scheme://user:password@host` URLs, 0x-prefixed 32+ byte hex (private keys, signatures);
+ *   written out, `scheme://user:password@host` URLs, 0x-prefixed 32+ byte hex (private keys, signatures),
+ *   listen keys in `/ws/<key>` URL paths;
  * - by value: every secret registered with `registerSecrets` (configured keys), raw or URL-encoded, is
  *   replaced wherever it appears in a string.
  */
@@ -48,6 +49,8 @@ const JSON_FIELD =
   /"([A-Za-z_-]*(?:secret|password|passwd|signature|api[_-]?key|private[_-]?key|token|passphrase|authorization)[A-Za-z_-]*)"(\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)([^@\s/]+)@/gi;
 const LONG_HEX = /\b0x[0-9a-fA-F]{64,}\b/g;
+/** A user-data-stream listen key in a WS URL path (wss://fstream.asterdex.com/ws/<listenKey>). */
+const WS_LISTEN_KEY = /(\/ws\/)([A-Za-z0-9]{32,})/g;
 
 const registered = new Set<string>();
 let registeredSorted: string[] = [];
@@ -87,7 +90,8 @@ export function scrubString(s: string): string {
     )
     .replace(JSON_FIELD, (_m, k: string, sep: string) => `"${k}"${sep}"${REDACTED}"`)
     .replace(URL_PASSWORD, (_m, head: string) => `${head}${REDACTED}@`)
-    .replace(LONG_HEX, `0x${REDACTED}`);
+    .replace(LONG_HEX, `0x${REDACTED}`)
+    .replace(WS_LISTEN_KEY, `$1${REDACTED}`);
 }
 
 const MAX_DEPTH = 10;
