@@ -275,7 +275,10 @@ export class VenueEngine implements SimVenueEngine {
       return { ok: true, order: { ...order } };
     }
     for (const leg of legs) this.#fill(acct, order, leg.price, leg.qty, false);
-    if (legs.length > 0) this.#publish();
+    if (legs.length > 0) {
+      this.#bookTime = now;
+      this.#publish();
+    }
     if (order.executedQty >= order.qty) {
       this.#finish(order, 'filled', null);
     } else if (isMarket) {
