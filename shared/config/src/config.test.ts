@@ -209,6 +209,23 @@ describe('loadConfig', () => {
     expect(c.sim.adminEnabled).toBe(false);
   });
 
+  it('refuses the simulator keys in live mode', () => {
+    const e = configError({
+      ...LIVE,
+      ASTER_SIGNER_PRIVATE_KEY: SIM_CREDENTIALS.asterV3.signerPrivateKey,
+      BACKPACK_API_KEY: SIM_CREDENTIALS.backpack.apiKey,
+      BACKPACK_SECRET_KEY: SIM_CREDENTIALS.backpack.secret,
+    });
+    expect(e.issues.map((i) => i.key)).toEqual(['ASTER_SIGNER_PRIVATE_KEY', 'BACKPACK_API_KEY']);
+    const h = configError({
+      ...LIVE,
+      ASTER_AUTH: 'hmac',
+      ASTER_API_KEY: SIM_CREDENTIALS.asterHmac.apiKey,
+      ASTER_API_SECRET: SIM_CREDENTIALS.asterHmac.secret,
+    });
+    expect(h.issues.map((i) => i.key)).toEqual(['ASTER_API_KEY']);
+  });
+
   it('honours URL overrides', () => {
     const c = loadConfig({
       ...LIVE,

@@ -225,6 +225,7 @@ function build(r: EnvReader): AppConfig | undefined {
 
   const asterAuth = resolveAsterAuth(r, mode);
   const backpackKeys = resolveBackpackKeys(r, mode);
+  if (mode === 'live') rejectSimKeys(r, asterAuth, backpackKeys);
 
   const openThreshold = r.need('ARB_THRESHOLD');
   const closeThreshold = r.need('CLOSE_DIFF');
@@ -403,6 +404,29 @@ function resolveAsterAuth(r: EnvReader, mode: Mode): AsterAuth | undefined {
   const apiSecret = r.get('ASTER_API_SECRET');
   if (apiKey === undefined || apiSecret === undefined) return undefined;
   return { kind: 'hmac', apiKey, apiSecret };
+}
+
+/** The simulator's well-known keys are public: configured in live mode they are a mistake. */
+function rejectSimKeys(
+  r: EnvReader,
+  aster: AsterAuth | undefined,
+  backpack: { apiKey: string } | undefined,
+): void {
+  const sim = SIM_CREDENTIALS;
+  if (
+    (aster?.kind === 'v3' &&
+      aster.signerPrivateKey.toLowerCase() === sim.asterV3.signerPrivateKey.toLowerCase()) ||
+    (aster?.kind === 'hmac' && aster.apiKey === sim.asterHmac.apiKey)
+  ) {
+    r.issue(
+      aster.kind === 'v3' ? 'ASTER_SIGNER_PRIVATE_KEY' : 'ASTER_API_KEY',
+      "is the simulator's public key",
+      'real Aster keys in live mode',
+    );
+  }
+  if (backpack?.apiKey === sim.backpack.apiKey) {
+    r.issue('BACKPACK_API_KEY', "is the simulator's public key", 'real Backpack keys in live mode');
+  }
 }
 
 function resolveBackpackKeys(r: EnvReader, mode: Mode): { apiKey: string; secret: string } | undefined {
