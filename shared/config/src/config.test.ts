@@ -359,6 +359,12 @@ describe('loadConfig', () => {
     expect(text).toContain('value (not shown)');
   });
 
+  it('masks a password in an echoed URL', () => {
+    const e = configError({ REDIS_URL: 'http://user:hunter2-pw@redis:6379' });
+    expect(e.issues[0]!.problem).toBe('"http://user:***@redis:6379" is not a redis/rediss URL');
+    expect(e.message).not.toContain('hunter2');
+  });
+
   it('loads a .env file under the real environment, never over it', async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

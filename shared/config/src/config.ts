@@ -163,8 +163,10 @@ class EnvReader {
   }
 }
 
+/** A non-secret value as echoed in an error: a URL's password masked, long values cut. */
 function clip(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  const masked = s.replace(/(\/\/[^:/\s@]*:)[^@\s/]*@/g, '$1***@');
+  return masked.length > 60 ? `${masked.slice(0, 57)}...` : masked;
 }
 
 function build(r: EnvReader): AppConfig | undefined {
