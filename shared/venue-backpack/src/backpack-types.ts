@@ -42,15 +42,6 @@ export const BackpackDepthEventSchema = z.object({
 });
 export type BackpackDepthEvent = z.infer<typeof BackpackDepthEventSchema>;
 
-/** WS frame envelope: `{stream, data}`; errors as `{id, error:{code, message}}`. */
-export const BackpackWsFrameSchema = z.object({
-  stream: z.string().min(1),
-  data: z.record(z.string(), z.unknown()),
-});
-export const BackpackWsErrorSchema = z.object({
-  error: z.object({ code: z.union([z.number(), z.string()]), message: z.string().optional() }),
-});
-
 /** REST GET /api/v1/depth. Both sides ascending by price; `timestamp` in µs; lastUpdateId a string. */
 export const BackpackDepthSnapshotSchema = z.object({
   asks: z.array(BackpackLevelSchema),

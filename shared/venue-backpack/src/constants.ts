@@ -3,8 +3,6 @@
  * (official OpenAPI spec, the official Rust client, CCXT 4.5.84).
  */
 
-export const BACKPACK_VENUE = 'backpack' as const;
-
 /** Production endpoints (paper mode uses these for market data; the simulator overrides them). */
 export const BACKPACK_URLS = {
   rest: 'https://api.backpack.exchange',
@@ -52,12 +50,6 @@ export const BACKPACK_CLIENT_ID_MAX = 0xffff_ffff;
 
 /** How many history rows one lookup reads (venue default 100, max 1000). */
 export const BACKPACK_HISTORY_LIMIT = 200;
-
-/** CCXT's unified symbol for a Backpack USDC perp market id (BTC_USDC_PERP -> BTC/USDC:USDC). */
-export function ccxtPerpSymbol(marketId: string): string {
-  const base = marketId.split('_')[0] ?? marketId;
-  return `${base}/USDC:USDC`;
-}
 
 /** The margin (collateral) asset of Backpack USDC perps. */
 export const BACKPACK_MARGIN_ASSET = 'USDC';

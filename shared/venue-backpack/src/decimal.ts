@@ -19,11 +19,6 @@ export function stepsDown(value: number, step: number): number {
   return Math.floor(value / step + 1e-9);
 }
 
-/** Integer count of steps in `value`, rounded to the nearest step. */
-export function stepsNearest(value: number, step: number): number {
-  return Math.round(value / step);
-}
-
 /** `steps * step` as an exact decimal string with the step's number of decimals ("0.02000" for 2000 x 0.00001). */
 export function formatSteps(steps: number, step: number): string {
   const d = decimalsOf(step);
