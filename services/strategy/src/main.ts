@@ -1,4 +1,5 @@
 import { loadConfig } from '@arb/config/config';
+import { checkEconomics } from '@arb/config/economics-check';
 import { createLogger } from '@arb/log/logger';
 import { runService } from '@arb/service/run-service';
 import { startStrategy } from './strategy-service';
@@ -16,6 +17,9 @@ await runService({
   log,
   healthPort: null,
   async start(ctx) {
+    const economics = checkEconomics(config);
+    if (economics.verdict === 'refuse') throw new Error(economics.message);
+    if (economics.verdict === 'warn') ctx.log.warn({ economics }, economics.message);
     const running = await startStrategy({
       redisUrl: config.redis.url,
       namespace: config.redis.namespace,

@@ -178,6 +178,49 @@ describe('StrategyEngine', () => {
     expect(e.riskView().activeHedge?.phase).toBe('closing');
   });
 
+  it('the timer closes a hedge past the forced-close time even when the spread is still wide', async () => {
+    const { e, executor, setNow } = engine();
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    const open = executor.calls[0]!;
+    const status = {
+      v: 1 as const,
+      hedgeId: open.hedgeId,
+      pair: 'BTC',
+      phase: 'open' as const,
+      openedAt: NOW,
+      closedAt: null,
+      exposure: { aster: 0.02, backpack: -0.02 },
+      updatedAt: NOW,
+    };
+    e.applySnapshot(
+      {
+        hedge: {
+          hedgeId: open.hedgeId,
+          pair: 'BTC',
+          fence: 4,
+          open,
+          close: null,
+          status,
+          enqueued: { open: true, close: false },
+        },
+      },
+      e.snapshotToken(),
+    );
+    const later = NOW + DEFAULT_STRATEGY_PARAMS.forceCloseMs;
+    setNow(later - 300);
+    e.onQuote(quote('aster', 100_000, 3, later - 300));
+    e.onQuote(quote('backpack', 100_200, 4, later - 300));
+    await e.idle();
+    expect(executor.calls).toHaveLength(1);
+    expect(e.lastHold?.reason).toBe('spread_above_close');
+    setNow(later);
+    expect(e.evaluate()).toMatchObject({ kind: 'close', reason: 'force_close_time' });
+    await e.idle();
+    expect(executor.calls[1]).toMatchObject({ action: 'close', reason: 'force_close_time' });
+  });
+
   it('a snapshot read before an action cannot undo it', async () => {
     const { e } = engine();
     const token = e.snapshotToken();

@@ -64,6 +64,8 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   const sub = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
   await Promise.all([redis.connect(), sub.connect()]);
   const queues: OrderQueues = createOrderQueues(bullConnection(o.redisUrl), names);
+  // Connect the queues now, not on the first trade.
+  await Promise.all(VENUES.map((v) => queues[v].waitUntilReady()));
   const m = o.metrics ? makeMetrics(o.metrics) : null;
 
   const enqueue = async (intent: HedgeIntent, hedge: HedgeRecord | null): Promise<string[]> => {

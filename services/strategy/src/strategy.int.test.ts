@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { makeHedgeId } from '@arb/core/hedge';
 import type { Quote } from '@arb/core/quote';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { writeControlFlags } from '@arb/bus/control-flags';
 import { HedgeIntentSchema } from '@arb/bus/hedge-intent';
-import { listHedgeIds, readActiveHedge, writeHedgeStatus } from '@arb/bus/hedge-store';
+import { listHedgeIds, readActiveHedge, recordOpenIntent, writeHedgeStatus } from '@arb/bus/hedge-store';
 import { redisNames } from '@arb/bus/keys';
-import { currentLeader } from '@arb/bus/leader-lease';
+import { acquireLease, currentLeader } from '@arb/bus/leader-lease';
 import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
 import { QuotePublisher } from '@arb/bus/quote-bus';
 import { readRange } from '@arb/bus/stream';
@@ -143,6 +144,7 @@ describe('strategy process', () => {
       await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
 
       // Backpack bid 100200 vs Aster ask 100001: 199 USD >= 120 -> buy Aster, sell Backpack.
+      const publishedAt = Date.now();
       await t.publish(100_000, 100_200);
       const hedge = await waitFor('active hedge', () => readActiveHedge(redis, t.names, PAIR));
       const jobs = await waitFor('both legs queued', async () => {
@@ -164,7 +166,11 @@ describe('strategy process', () => {
       expect(b.id).toBe(`${hedge.hedgeId}-backpack-open1`);
       expect(b.data).toMatchObject({ side: 'sell', qty: 0.02, reduceOnly: false, symbol: 'BTC_USDC_PERP' });
       expect(a.opts.attempts).toBe(1);
-      expect(p.hasLog('hedge open: intent recorded, legs enqueued')).toBe(true);
+      console.info(
+        `tick -> intent recorded: ${hedge.open!.createdAt - publishedAt} ms; tick -> legs queued: ` +
+          `${Math.max(a.timestamp, b.timestamp) - publishedAt} ms (one sample, shared machine)`,
+      );
+      await waitFor('open log', () => p.hasLog('hedge open: intent recorded, legs enqueued'));
 
       // A second, larger dislocation (both directions over time) while the hedge is active: nothing new.
       for (let i = 0; i < 10; i++) {
@@ -190,9 +196,9 @@ describe('strategy process', () => {
         exposure: { aster: 0.02, backpack: -0.02 },
         updatedAt: Date.now(),
       });
-      await new Promise((r) => setTimeout(r, 200));
-      await t.publish(100_100, 100_110);
+      // Ticks until the strategy has seen risk's status (state notice) and closes.
       const closed = await waitFor('close legs queued', async () => {
+        await t.publish(100_100, 100_110);
         const j = await jobsOf(t.queues);
         return j.aster.length === 2 && j.backpack.length === 2 ? j : null;
       });
@@ -233,9 +239,60 @@ describe('strategy process', () => {
       expect(await listHedgeIds(redis, t.names, PAIR)).toEqual([]);
       // Resume: the next tick opens.
       await writeControlFlags(redis, t.names, { paused: false }, { by: 't', reason: 't', at: 2 });
-      await new Promise((r) => setTimeout(r, 300));
-      await t.publish(100_000, 100_300);
-      await waitFor('hedge after resume', () => readActiveHedge(redis, t.names, PAIR));
+      await waitFor('hedge after resume', async () => {
+        await t.publish(100_000, 100_300);
+        return readActiveHedge(redis, t.names, PAIR);
+      });
+      await t.cleanup();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'an intent recorded by a leader that died before enqueueing gets its legs from the next leader',
+    async () => {
+      const t = setup();
+      await t.writeHealth();
+      healthTimer = setInterval(() => void t.writeHealth(), 500);
+      await writeControlFlags(
+        redis,
+        t.names,
+        { reconciled: true },
+        { by: 'test', reason: 'test', at: Date.now() },
+      );
+      const ghost = { owner: 'ghost', fence: (await acquireLease(redis, t.names, PAIR, 'ghost', 1500))! };
+      const hedgeId = makeHedgeId(Date.now(), 77);
+      const res = await recordOpenIntent(
+        redis,
+        t.names,
+        {
+          v: 1,
+          hedgeId,
+          pair: PAIR,
+          action: 'open',
+          direction: 'buy_backpack_sell_aster',
+          qty: 0.02,
+          expectedEdge: 150,
+          reason: 'spread',
+          quoteSeqs: { aster: 1, backpack: 1 },
+          priceGuards: { aster: 99_000, backpack: 101_000 },
+          fence: ghost.fence,
+          createdAt: Date.now(),
+        },
+        ghost,
+      );
+      expect(res.ok).toBe(true);
+      const p = t.spawn();
+      await waitReady(p);
+      const jobs = await waitFor('recovered legs', async () => {
+        const j = await jobsOf(t.queues);
+        return j.aster.length === 1 && j.backpack.length === 1 ? j : null;
+      });
+      expect(jobs.aster[0]!.id).toBe(`${hedgeId}-aster-open1`);
+      expect(jobs.aster[0]!.data).toMatchObject({ side: 'sell', fence: ghost.fence });
+      expect(jobs.backpack[0]!.data).toMatchObject({ side: 'buy', fence: ghost.fence });
+      await waitFor('recovery log', () => p.hasLog('recorded legs enqueued on recovery'));
+      expect((await currentLeader(redis, t.names, PAIR))?.fence).toBeGreaterThan(ghost.fence);
       await t.cleanup();
     },
     TIMEOUT,
@@ -263,11 +320,13 @@ describe('strategy process', () => {
       const first = await waitFor('first hedge', () => readActiveHedge(redis, t.names, PAIR));
       await new Promise((r) => setTimeout(r, 500));
       expect(first.fence).toBe(leader.fence);
-      expect(lead.hasLog('hedge open: intent recorded, legs enqueued')).toBe(true);
+      await waitFor('open log', () => lead.hasLog('hedge open: intent recorded, legs enqueued'));
       expect(standby.hasLog('hedge open: intent recorded, legs enqueued')).toBe(false);
       expect(await listHedgeIds(redis, t.names, PAIR)).toHaveLength(1);
-      const j1 = await jobsOf(t.queues);
-      expect([j1.aster.length, j1.backpack.length]).toEqual([1, 1]);
+      await waitFor('first legs', async () => {
+        const j = await jobsOf(t.queues);
+        return j.aster.length === 1 && j.backpack.length === 1;
+      });
 
       // The leader dies without releasing anything; the standby takes over after the lease expires.
       const killedAt = Date.now();
@@ -293,9 +352,8 @@ describe('strategy process', () => {
         exposure: { aster: 0, backpack: 0 },
         updatedAt: Date.now(),
       });
-      await new Promise((r) => setTimeout(r, 300));
-      await t.publish(100_000, 100_200);
       const second = await waitFor('second hedge', async () => {
+        await t.publish(100_000, 100_200);
         const h = await readActiveHedge(redis, t.names, PAIR);
         return h && h.hedgeId !== first.hedgeId ? h : null;
       });
@@ -306,7 +364,7 @@ describe('strategy process', () => {
       });
       const secondLeg = j2.aster.find((j) => j.id === `${second.hedgeId}-aster-open1`)!;
       expect(secondLeg.data.fence).toBe(next.fence);
-      expect(standby.hasLog('hedge open: intent recorded, legs enqueued')).toBe(true);
+      await waitFor('open log', () => standby.hasLog('hedge open: intent recorded, legs enqueued'));
       await t.cleanup();
     },
     TIMEOUT,

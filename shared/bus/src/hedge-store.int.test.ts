@@ -6,6 +6,7 @@ import { writeControlFlags } from './control-flags';
 import { type HedgeIntent, HedgeIntentSchema } from './hedge-intent';
 import type { HedgeStatus } from './hedge-status';
 import {
+  checkLegJob,
   listHedgeIds,
   readActiveHedge,
   readHedge,
@@ -108,6 +109,29 @@ describe('open intents', () => {
     const i = intent(pair, holder.fence);
     expect(await recordOpenIntent(redis, names, i, holder)).toEqual({ ok: true, existing: false });
     expect(await recordOpenIntent(redis, names, i, holder)).toEqual({ ok: true, existing: true });
+  });
+
+  it('order workers can tell a recorded leg from a stale or unrecorded one', async () => {
+    const pair = 'C8';
+    const holder = await lead(pair);
+    const i = intent(pair, holder.fence);
+    await recordOpenIntent(redis, names, i, holder);
+    const leg = { hedgeId: i.hedgeId, role: 'open', fence: holder.fence };
+    expect(await checkLegJob(redis, names, leg)).toEqual({ ok: true });
+    expect(await checkLegJob(redis, names, { ...leg, fence: holder.fence + 1 })).toEqual({
+      ok: false,
+      reason: 'stale-fence',
+    });
+    expect(await checkLegJob(redis, names, { ...leg, role: 'close' })).toEqual({
+      ok: false,
+      reason: 'no-intent',
+    });
+    expect(await checkLegJob(redis, names, { ...leg, hedgeId: 'hnever1' })).toEqual({
+      ok: false,
+      reason: 'unknown-hedge',
+    });
+    // Risk's own legs (fence 0) need only the hedge.
+    expect(await checkLegJob(redis, names, { ...leg, role: 'unwind', fence: 0 })).toEqual({ ok: true });
   });
 
   it('refuses a stale leader (lease lost to a newer fence)', async () => {

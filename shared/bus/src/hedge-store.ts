@@ -235,3 +235,23 @@ export async function listHedgeIds(
 ): Promise<string[]> {
   return redis.zrangebyscore(names.hedgeIndex(pair), opts.from ?? '-inf', opts.to ?? '+inf');
 }
+
+export type LegJobCheck = { ok: true } | { ok: false; reason: 'unknown-hedge' | 'no-intent' | 'stale-fence' };
+
+/**
+ * Order workers, before sending: is this leg backed by a recorded hedge, and (for strategy legs, fence > 0)
+ * by the intent recorded under the same fencing token? A job from a stale leader, or one whose intent was
+ * never recorded, is refused. Legs created by risk (fence 0) only need the hedge to exist.
+ */
+export async function checkLegJob(
+  redis: Redis,
+  names: RedisNames,
+  job: { hedgeId: string; role: string; fence: number },
+): Promise<LegJobCheck> {
+  const hedge = await readHedge(redis, names, job.hedgeId);
+  if (!hedge?.open) return { ok: false, reason: 'unknown-hedge' };
+  if (job.fence === 0) return { ok: true };
+  const intent = job.role === 'close' ? hedge.close : job.role === 'open' ? hedge.open : null;
+  if (!intent) return { ok: false, reason: 'no-intent' };
+  return intent.fence === job.fence ? { ok: true } : { ok: false, reason: 'stale-fence' };
+}
