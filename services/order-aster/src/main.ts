@@ -1,2 +1,59 @@
-// Service entry point; built in a later issue.
-console.log('@arb/order-aster is not built yet');
+import { redisNames } from '@arb/bus/keys';
+import { loadConfig } from '@arb/config/config';
+import { configSecrets } from '@arb/config/config-secrets';
+import { venueSymbol } from '@arb/core/venue';
+import { runOrderWorker } from '@arb/execution/order-worker';
+import { createLogger } from '@arb/log/logger';
+import { runService } from '@arb/service/run-service';
+import { AsterVenueClient } from '@arb/venue-aster/venue-client';
+
+/**
+ * order-aster: the AsterDex leg queue -> one order at a time on the Aster account (probe by client order
+ * id first, never a blind resend) -> outcomes on the durable outcome stream. All logic is @arb/execution's
+ * order worker; this file maps config to it. Lifecycle (ready, /healthz, /metrics, SIGTERM) from @arb/service.
+ */
+const config = loadConfig();
+const log = createLogger({ service: 'order-aster', level: config.logLevel, secrets: configSecrets(config) });
+const closeTimeoutMs = config.orders.requestTimeoutMs + config.orders.unknownResolveTimeoutMs + 5_000;
+
+await runService({
+  name: 'order-aster',
+  log,
+  healthPort: config.health.port,
+  healthHost: config.health.host,
+  shutdownTimeoutMs: closeTimeoutMs + 5_000,
+  async start(ctx) {
+    const venue = new AsterVenueClient({
+      baseUrl: config.orderVenues.aster.restUrl,
+      credentials: config.venues.aster.auth,
+      recvWindowMs: config.venues.aster.recvWindowMs,
+      timeoutMs: config.orders.requestTimeoutMs,
+      log: ctx.log,
+    });
+    try {
+      await venue.init(venueSymbol('aster', config.pair));
+      const worker = await runOrderWorker({
+        venue,
+        pair: config.pair,
+        redisUrl: config.redis.url,
+        names: redisNames(config.redis.namespace),
+        leverage: config.leverage,
+        maxDecisionAgeMs: config.strategy.maxQuoteAgeMs,
+        requestTimeoutMs: config.orders.requestTimeoutMs,
+        unknownResolveTimeoutMs: config.orders.unknownResolveTimeoutMs,
+        closeTimeoutMs,
+        metrics: ctx.metrics,
+        log: ctx.log,
+        source: 'order-aster',
+      });
+      ctx.setHealth(() => worker.health());
+      return async () => {
+        await worker.stop();
+        await venue.close();
+      };
+    } catch (err) {
+      await venue.close();
+      throw err;
+    }
+  },
+});

@@ -1,0 +1,278 @@
+import type { Alert } from '@arb/bus/alert';
+import type { LegJob } from '@arb/bus/leg-job';
+import type { OrderOutcomeEvent } from '@arb/bus/order-outcome-event';
+import type { OrderOutcome, OrderRequest } from '@arb/core/order';
+import type { BalanceSnapshot, MarketRules, VenueClient } from '@arb/core/venue-client';
+import { createLogger } from '@arb/log/logger';
+import { Registry } from 'prom-client';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ExecMarker } from './exec-marker';
+import { createExecutionMetrics } from './execution-metrics';
+import { LegExecutor, NOT_PLACED, REFUSAL_CODES } from './leg-executor';
+import { VenueHealth } from './venue-health';
+
+/** An in-memory venue: orders by client id; scripted answers for placeOrder and failures. */
+class FakeVenue implements VenueClient {
+  readonly venue = 'aster' as const;
+  readonly orders = new Map<string, OrderOutcome>();
+  readonly sent: OrderRequest[] = [];
+  available = 10_000;
+  /** What placeOrder does: fill (and record), or answer unknown after recording (or not). */
+  mode: 'fill' | 'unknown_executed' | 'unknown_not_placed' | 'reject' = 'fill';
+  findFailures = 0;
+  balanceFails = false;
+  clock: { t: number };
+
+  constructor(clock: { t: number }) {
+    this.clock = clock;
+  }
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    return { symbol, tickSize: 0.1, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
+  }
+  async placeOrder(req: OrderRequest): Promise<OrderOutcome> {
+    this.sent.push(req);
+    const filled: OrderOutcome = {
+      kind: 'filled',
+      venue: 'aster',
+      clientOrderId: req.clientOrderId,
+      venueOrderId: String(this.sent.length),
+      side: req.side,
+      qty: req.qty,
+      avgPrice: 100_000,
+      fee: 0.7,
+      feeAsset: 'USDT',
+      executedAt: this.clock.t,
+    };
+    switch (this.mode) {
+      case 'fill':
+        this.orders.set(req.clientOrderId, filled);
+        return filled;
+      case 'unknown_executed':
+        this.orders.set(req.clientOrderId, filled);
+        return { kind: 'unknown', venue: 'aster', clientOrderId: req.clientOrderId, reason: 'TIMEOUT' };
+      case 'unknown_not_placed':
+        return { kind: 'unknown', venue: 'aster', clientOrderId: req.clientOrderId, reason: 'HTTP 500' };
+      case 'reject':
+        return {
+          kind: 'rejected',
+          venue: 'aster',
+          clientOrderId: req.clientOrderId,
+          code: '-2019',
+          reason: 'Margin is insufficient',
+        };
+    }
+  }
+  async findOrder(_symbol: string, clientOrderId: string): Promise<OrderOutcome | null> {
+    if (this.findFailures > 0) {
+      this.findFailures--;
+      throw new Error('ECONNRESET');
+    }
+    return this.orders.get(clientOrderId) ?? null;
+  }
+  async cancelOrder(): Promise<void> {}
+  async position(symbol: string) {
+    return { venue: 'aster' as const, symbol, qty: 0, entryPrice: 0, unrealizedPnl: 0, leverage: 5 };
+  }
+  async openOrders() {
+    return [];
+  }
+  async balance(): Promise<BalanceSnapshot> {
+    if (this.balanceFails) throw new Error('HTTP 503');
+    return { venue: 'aster', asset: 'USDT', equity: this.available, available: this.available };
+  }
+  async ensureLeverage(_s: string, l: number) {
+    return l;
+  }
+  async close() {}
+}
+
+const T0 = 1_800_000_000_000;
+
+function leg(over: Partial<LegJob> = {}): LegJob {
+  return {
+    v: 1,
+    hedgeId: 'hunit1',
+    pair: 'BTC',
+    role: 'open',
+    attempt: 1,
+    venue: 'aster',
+    symbol: 'BTCUSDT',
+    side: 'buy',
+    qty: 0.02,
+    reduceOnly: false,
+    clientOrderId: 'hunit1-aster-open1',
+    fence: 3,
+    limitPrice: 100_100,
+    createdAt: T0,
+    ...over,
+  };
+}
+
+describe('LegExecutor', () => {
+  let clock: { t: number };
+  let venue: FakeVenue;
+  let reports: OrderOutcomeEvent[];
+  let alerts: Omit<Alert, 'v' | 'source' | 'at'>[];
+  let fence: number;
+  let marker: ExecMarker | null;
+  let registry: Registry;
+  let exec: LegExecutor;
+
+  const run = (jobId = 'hunit1-aster-open1') => ({
+    jobId,
+    marker,
+    saveMarker: async (m: ExecMarker) => {
+      marker = m;
+    },
+  });
+
+  beforeEach(() => {
+    clock = { t: T0 + 50 };
+    venue = new FakeVenue(clock);
+    reports = [];
+    alerts = [];
+    fence = 3;
+    marker = null;
+    registry = new Registry();
+    exec = new LegExecutor({
+      venue,
+      io: {
+        currentFence: async () => fence,
+        referencePrice: async () => 100_000,
+        report: async (e) => {
+          reports.push(e);
+        },
+        alert: async (a) => {
+          alerts.push(a);
+        },
+      },
+      metrics: createExecutionMetrics(registry),
+      health: new VenueHealth(() => clock.t),
+      log: createLogger({ service: 'test', level: 'silent' }),
+      leverage: 5,
+      maxDecisionAgeMs: 500,
+      unknownResolveTimeoutMs: 5_000,
+      settleMs: 1_000,
+      marginBuffer: 0.1,
+      now: () => clock.t,
+      sleep: async (ms) => {
+        clock.t += ms;
+      },
+    });
+  });
+
+  it('sends once and reports the fill with timestamps; the marker is saved before the send', async () => {
+    const saved: (ExecMarker | null)[] = [];
+    const ev = await exec.execute(leg(), {
+      jobId: 'j1',
+      marker: null,
+      saveMarker: async (m) => {
+        saved.push(m);
+        expect(venue.sent).toHaveLength(0);
+      },
+    });
+    expect(venue.sent).toHaveLength(1);
+    expect(saved).toEqual([{ stage: 'sent', sentAt: T0 + 50, byJobId: 'j1' }]);
+    expect(ev).toMatchObject({
+      hedgeId: 'hunit1',
+      role: 'open',
+      attempt: 1,
+      jobId: 'hunit1-aster-open1',
+      probed: false,
+      sentAt: T0 + 50,
+      outcome: { kind: 'filled', qty: 0.02, avgPrice: 100_000, fee: 0.7, venueOrderId: '1' },
+    });
+    expect(reports).toEqual([ev]);
+    const m = await registry.getSingleMetricAsString('arb_order_outcomes_total');
+    expect(m).toContain('kind="filled",probed="false"} 1');
+  });
+
+  it('a leg whose order already exists is reported from the venue and nothing is sent', async () => {
+    await exec.execute(leg(), run());
+    marker = null; // a duplicate under another BullMQ job id carries no marker
+    const ev = await exec.execute(leg(), run('other-id'));
+    expect(venue.sent).toHaveLength(1);
+    expect(ev).toMatchObject({ probed: true, outcome: { kind: 'filled', venueOrderId: '1' } });
+  });
+
+  it('a re-run after a send that never reached the venue resolves to NOT_PLACED without sending', async () => {
+    marker = { stage: 'sent', sentAt: T0 - 10_000, byJobId: 'x' };
+    const ev = await exec.execute(leg({ createdAt: T0 - 10_000 }), run());
+    expect(venue.sent).toHaveLength(0);
+    expect(ev.outcome).toMatchObject({ kind: 'rejected', code: NOT_PLACED });
+    expect(ev.probed).toBe(true);
+  });
+
+  it('refuses a stale fence and a stale open decision without sending; close legs are exempt', async () => {
+    fence = 4;
+    const a = await exec.execute(leg(), run());
+    expect(a.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.staleFence });
+    fence = 3;
+    clock.t = T0 + 501;
+    const b = await exec.execute(leg(), run());
+    expect(b.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.staleDecision });
+    expect(venue.sent).toHaveLength(0);
+    const c = await exec.execute(
+      leg({ role: 'close', reduceOnly: true, side: 'sell', clientOrderId: 'hunit1-aster-close1' }),
+      run('hunit1-aster-close1'),
+    );
+    expect(c.outcome.kind).toBe('filled');
+    expect(alerts.map((x) => x.code)).toEqual(['order_refused_stale_fence']);
+    const refused = await registry.getSingleMetricAsString('arb_order_jobs_refused_total');
+    expect(refused).toContain('reason="STALE_FENCE"} 1');
+    expect(refused).toContain('reason="STALE_DECISION"} 1');
+  });
+
+  it('refuses an open leg when margin is short, or when the balance cannot be read', async () => {
+    venue.available = (0.02 * 100_100) / 5; // no room for the 10 % buffer
+    const a = await exec.execute(leg(), run());
+    expect(a.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.insufficientMargin });
+    venue.available = 10_000;
+    venue.balanceFails = true;
+    const b = await exec.execute(leg(), run());
+    expect(b.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.marginCheckFailed });
+    expect(venue.sent).toHaveLength(0);
+  });
+
+  it('reports the venue rejection with its code', async () => {
+    venue.mode = 'reject';
+    const ev = await exec.execute(leg(), run());
+    expect(ev.outcome).toMatchObject({ kind: 'rejected', code: '-2019' });
+    expect(ev.probed).toBe(false);
+  });
+
+  it('resolves an unknown that executed to filled, and one that never arrived to NOT_PLACED', async () => {
+    venue.mode = 'unknown_executed';
+    const a = await exec.execute(leg(), run());
+    expect(a).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
+    venue.mode = 'unknown_not_placed';
+    marker = null;
+    const b = await exec.execute(leg({ clientOrderId: 'hunit1-aster-open2', attempt: 2 }), run('j2'));
+    expect(b.outcome).toMatchObject({ kind: 'rejected', code: NOT_PLACED });
+    expect(clock.t - b.sentAt).toBeGreaterThanOrEqual(1_000);
+    expect(venue.sent).toHaveLength(2);
+  });
+
+  it('an order still unknown at the bound is reported unknown with a critical alert', async () => {
+    venue.mode = 'unknown_executed';
+    venue.findFailures = 1_000;
+    clock.t = T0;
+    const ev = await exec.execute(leg(), run());
+    expect(venue.sent).toHaveLength(0);
+    expect(ev.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.probeFailed });
+    venue.findFailures = 0;
+    venue.mode = 'unknown_not_placed';
+    // Probe ok, send unknown, then every resolve query fails: unknown at the bound.
+    const orig = venue.findOrder.bind(venue);
+    let calls = 0;
+    venue.findOrder = async (s, c) => {
+      calls++;
+      if (calls > 1) throw new Error('HTTP 502');
+      return orig(s, c);
+    };
+    const ev2 = await exec.execute(leg(), run());
+    expect(ev2.outcome.kind).toBe('unknown');
+    expect(alerts.at(-1)).toMatchObject({ level: 'critical', code: 'order_unknown' });
+  });
+});

@@ -1,0 +1,278 @@
+import { randomBytes } from 'node:crypto';
+import { type Alert, AlertSchema } from '@arb/bus/alert';
+import { bullConnection } from '@arb/bus/bull-connection';
+import {
+  ALL_JOB_NAMES,
+  createJobRouter,
+  type HandlerRegistration,
+  InvalidJobError,
+} from '@arb/bus/job-registry';
+import { orderQueueFor, type RedisNames } from '@arb/bus/keys';
+import { currentFence } from '@arb/bus/leader-lease';
+import type { LegJob } from '@arb/bus/leg-job';
+import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
+import { appendMessage } from '@arb/bus/stream';
+import { QuoteSchema } from '@arb/core/quote';
+import type { VenueClient } from '@arb/core/venue-client';
+import { venueSymbol } from '@arb/core/venue';
+import type { HealthReport } from '@arb/service/run-service';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { AccountLock } from './account-lock';
+import { readExecMarker, withExecMarker } from './exec-marker';
+import { createExecutionMetrics, type ExecutionMetrics } from './execution-metrics';
+import { type LegExecutorIo, LegExecutor } from './leg-executor';
+import { VenueHealth } from './venue-health';
+
+export interface OrderWorkerOptions {
+  /** The venue account this worker writes to (a VenueClient from shared/venue-*). */
+  venue: VenueClient;
+  pair: string;
+  redisUrl: string;
+  names: RedisNames;
+  /** Set on the venue at start and verified (default config: 5). */
+  leverage: number;
+  /** Quote freshness budget: open/complete legs decided longer ago are refused (STALE_DECISION). */
+  maxDecisionAgeMs: number;
+  /** The venue client's per-request timeout (bounds the settle period of a never-placed order). */
+  requestTimeoutMs: number;
+  unknownResolveTimeoutMs: number;
+  metrics: Registry;
+  log: Logger;
+  /** Service name, for alerts. */
+  source: string;
+  /** Default: min(unknownResolveTimeoutMs / 2, max(1000, requestTimeoutMs)). */
+  settleMs?: number;
+  /** Default 0.1 (10 %). */
+  marginBuffer?: number;
+  /** BullMQ job lock (default 30 s) and stalled-job check interval (default 30 s). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** How often a stalled job is re-run (each re-run goes to the venue probe); default 5. */
+  maxStalledCount?: number;
+  /** Idle venue health refresh (a balance read) when no venue call happened for this long; default 15 s. */
+  healthRefreshMs?: number;
+  /** Upper bound on finishing the in-flight order at stop; default requestTimeout + unknownResolve + 5 s. */
+  closeTimeoutMs?: number;
+  /** The per-account lock's lease (renewed while held); default 30 s. */
+  accountLockTtlMs?: number;
+}
+
+export interface RunningOrderWorker {
+  readonly worker: Worker<LegJob, OrderOutcomeEvent>;
+  readonly queue: Queue<LegJob>;
+  readonly metrics: ExecutionMetrics;
+  health(): HealthReport;
+  stop(): Promise<void>;
+}
+
+/** The venue refused the leverage or margin settings the product needs: the worker does not start. */
+export class LeverageMismatchError extends Error {
+  override readonly name = 'LeverageMismatchError';
+}
+
+/**
+ * Starts the order worker of one venue account: startup checks (job handler registry, leverage and
+ * margin type set and verified), then a BullMQ worker on the venue's queue with ONE order in flight per
+ * venue account across every process (BullMQ global concurrency 1 plus a Redis lock per account held
+ * from probe to report), each job executed by LegExecutor and reported to the outcome stream.
+ */
+export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningOrderWorker> {
+  const venueId = opts.venue.venue;
+  const symbol = venueSymbol(venueId, opts.pair);
+  const log = opts.log.child({ venue: venueId });
+  const health = new VenueHealth();
+  const metrics = createExecutionMetrics(opts.metrics);
+  const queueName = orderQueueFor(venueId);
+
+  // 1. Every job name has exactly one handler (throws otherwise), before anything else.
+  let executor: LegExecutor | null = null;
+  const handler = async (data: LegJob, job: Job): Promise<OrderOutcomeEvent> => {
+    if (data.venue !== venueId) {
+      throw new InvalidJobError(`job ${job.id} is a ${data.venue} leg on the ${venueId} queue`);
+    }
+    if (!executor) throw new Error('order worker not started');
+    const marker = readExecMarker(job.data);
+    return lock.withLock(() =>
+      (executor as LegExecutor).execute(data, {
+        jobId: String(job.id),
+        marker,
+        saveMarker: async (m) => {
+          await job.updateData(withExecMarker(job.data, m) as LegJob);
+        },
+      }),
+    );
+  };
+  const registrations = ALL_JOB_NAMES.map((name) => ({
+    name,
+    handler,
+  })) as HandlerRegistration<OrderOutcomeEvent>[];
+  const route = createJobRouter<OrderOutcomeEvent>(registrations);
+
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  redis.on('error', (err) => log.warn({ err }, 'redis error'));
+  const closers: (() => Promise<unknown>)[] = [() => redis.quit().catch(() => redis.disconnect())];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err) => log.warn({ err }, 'close failed'));
+  };
+
+  const alert = async (a: Omit<Alert, 'v' | 'source' | 'at'>): Promise<void> => {
+    try {
+      await appendMessage(
+        redis,
+        opts.names.alertStream,
+        AlertSchema,
+        { v: 1, source: opts.source, at: Date.now(), ...a },
+        { maxLen: 10_000 },
+      );
+    } catch (err) {
+      log.error({ err, alert: a.code }, 'alert not recorded');
+    }
+  };
+  const io: LegExecutorIo = {
+    currentFence: (pair) => currentFence(redis, opts.names, pair),
+    async referencePrice(leg) {
+      const raw = await redis.get(opts.names.latestQuoteKey(leg.venue, leg.pair));
+      if (raw === null) return null;
+      const q = QuoteSchema.safeParse(JSON.parse(raw));
+      if (!q.success) return null;
+      return leg.side === 'buy' ? q.data.ask : q.data.bid;
+    },
+    async report(event) {
+      await appendMessage(redis, opts.names.outcomeStream, OrderOutcomeEventSchema, event);
+    },
+    alert,
+  };
+
+  const lock = new AccountLock({
+    redis,
+    key: `${opts.names.bullPrefix}:${queueName}:account-lock`,
+    owner: `${process.pid}-${randomBytes(4).toString('hex')}`,
+    ttlMs: opts.accountLockTtlMs ?? 30_000,
+    log,
+  });
+
+  try {
+    await redis.connect();
+    // 2. Leverage and margin type on the venue, verified; refuse to start when the venue disagrees.
+    const reported = await opts.venue.ensureLeverage(symbol, opts.leverage);
+    if (reported !== opts.leverage) {
+      throw new LeverageMismatchError(
+        `${venueId} reports leverage ${reported} on ${symbol} after setting ${opts.leverage}`,
+      );
+    }
+    health.ok();
+    log.info({ symbol, leverage: reported }, 'leverage set and verified');
+
+    executor = new LegExecutor({
+      venue: opts.venue,
+      io,
+      metrics,
+      health,
+      log,
+      leverage: opts.leverage,
+      maxDecisionAgeMs: opts.maxDecisionAgeMs,
+      unknownResolveTimeoutMs: opts.unknownResolveTimeoutMs,
+      settleMs:
+        opts.settleMs ?? Math.min(opts.unknownResolveTimeoutMs / 2, Math.max(1000, opts.requestTimeoutMs)),
+      marginBuffer: opts.marginBuffer ?? 0.1,
+    });
+
+    // 3. One order in flight per venue account, whatever the number of worker processes.
+    const connection = bullConnection(opts.redisUrl);
+    const queue = new Queue<LegJob>(queueName, { connection, prefix: opts.names.bullPrefix });
+    closers.push(() => queue.close());
+    await queue.setGlobalConcurrency(1);
+
+    const processor = async (job: Job): Promise<OrderOutcomeEvent> => {
+      try {
+        return await route(job);
+      } catch (err) {
+        if (err instanceof UnrecoverableError) {
+          metrics.refused.inc({ venue: venueId, reason: 'INVALID_JOB' });
+          log.error({ err, jobId: job.id, name: job.name }, 'invalid leg job; not executed');
+          await alert({
+            level: 'warn',
+            code: 'invalid_leg_job',
+            message: `${venueId} job ${job.id} (${job.name}) is invalid: ${err.message}`.slice(0, 500),
+          });
+        }
+        throw err;
+      }
+    };
+    const worker = new Worker<LegJob, OrderOutcomeEvent>(queueName, processor, {
+      connection,
+      prefix: opts.names.bullPrefix,
+      concurrency: 1,
+      autorun: false,
+      lockDuration: opts.lockDurationMs ?? 30_000,
+      stalledInterval: opts.stalledIntervalMs ?? 30_000,
+      maxStalledCount: opts.maxStalledCount ?? 5,
+    });
+    worker.on('error', (err) => log.error({ err }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      log.error({ err, jobId: job?.id }, 'leg job failed');
+      if (job && !(err instanceof UnrecoverableError)) {
+        void alert({
+          level: 'critical',
+          code: 'leg_job_failed',
+          message: `${venueId} job ${job.id} failed without an outcome: ${err.message}`.slice(0, 500),
+        });
+      }
+    });
+    worker.on('stalled', (jobId) => log.warn({ jobId }, 'leg job stalled; it will be re-run (probe first)'));
+    void worker.run().catch((err) => log.error({ err }, 'worker loop ended'));
+    await worker.waitUntilReady();
+    closers.push(async () => {
+      const timeoutMs = opts.closeTimeoutMs ?? opts.requestTimeoutMs + opts.unknownResolveTimeoutMs + 5_000;
+      const graceful = worker.close().then(() => 'closed' as const);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((r) => {
+        timer = setTimeout(() => r('timeout'), timeoutMs);
+      });
+      const how = await Promise.race([graceful, timeout]);
+      clearTimeout(timer);
+      if (how === 'timeout') {
+        log.error({ timeoutMs }, 'in-flight leg did not finish in time; closing (a re-run probes first)');
+        await worker.close(true);
+      }
+    });
+
+    // Idle venue health refresh, so /healthz follows the venue even without orders.
+    const refreshMs = opts.healthRefreshMs ?? 15_000;
+    const timer = setInterval(() => {
+      const last = health.lastCallAt();
+      if (last !== null && Date.now() - last < refreshMs) return;
+      opts.venue.balance().then(
+        () => health.ok(),
+        (e) => health.failed(e),
+      );
+    }, refreshMs);
+    timer.unref();
+    closers.push(async () => clearInterval(timer));
+
+    log.info({ queue: queueName, prefix: opts.names.bullPrefix }, 'order worker started');
+    let stopping: Promise<void> | null = null;
+    return {
+      worker,
+      queue,
+      metrics,
+      health(): HealthReport {
+        const h = health.snapshot();
+        if (!worker.isRunning()) return { ok: false, reason: 'worker not running', details: { ...h } };
+        return h.ok
+          ? { ok: true, details: { ...h, venue: venueId } }
+          : { ok: false, reason: `last ${venueId} call failed: ${h.lastError}`, details: { ...h } };
+      },
+      stop() {
+        stopping ??= closeAll();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
