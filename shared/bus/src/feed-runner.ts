@@ -44,7 +44,7 @@ export interface FeedRunnerOptions {
   streamMaxLen?: number;
   /** How often the health hash is written (ms, default 1000). */
   healthIntervalMs?: number;
-  /** Publishes in flight above which newer quotes coalesce into one pending publish (default 2000). */
+  /** Pipelines in flight above which newer quotes coalesce into one pending publish (default 200). */
   maxInFlight?: number;
   log?: FeedLogger;
   now?: () => number;
@@ -81,9 +81,10 @@ export type FeedHealth = Record<(typeof FEED_HEALTH_FIELDS)[number], string>;
 
 /**
  * Runs one feed: source quotes → Redis (channel + latest key [+ stream]) and a health hash under
- * feedHealthKey written once per interval (not per tick). The per-tick path is one JSON.stringify and
- * one pipelined round trip, no logging, no schema parsing; a backlogged Redis coalesces to the latest
- * quote instead of queueing without bound.
+ * feedHealthKey written once per interval (not per tick). The per-tick path is one JSON.stringify, no
+ * logging, no schema parsing; quotes of one event-loop turn share one pipelined round trip (every quote
+ * PUBLISHed, the latest SET once); a backlogged Redis coalesces to the latest quote instead of queueing
+ * without bound.
  */
 export class FeedRunner {
   private readonly o: FeedRunnerOptions;
@@ -92,6 +93,10 @@ export class FeedRunner {
   private readonly now: () => number;
   private readonly maxInFlight: number;
   private inFlight = 0;
+  /** Quotes of the current event-loop turn, flushed together in one pipeline. */
+  private batch: Quote[] = [];
+  private flushScheduled = false;
+  /** Held back while Redis is backlogged; only the newest is kept. */
   private pending: Quote | null = null;
   private healthTimer: NodeJS.Timeout | null = null;
   private running = false;
@@ -110,7 +115,7 @@ export class FeedRunner {
     });
     this.healthKey = opts.names.feedHealthKey(opts.venue);
     this.now = opts.now ?? Date.now;
-    this.maxInFlight = opts.maxInFlight ?? 2000;
+    this.maxInFlight = opts.maxInFlight ?? 200;
   }
 
   async start(): Promise<void> {
@@ -175,19 +180,33 @@ export class FeedRunner {
       this.pending = q;
       return;
     }
-    this.send(q);
+    this.batch.push(q);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // Frames parsed from one socket read arrive in the same turn: one round trip for all of them.
+      queueMicrotask(this.flush);
+    }
   }
 
-  private send(q: Quote): void {
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const quotes = this.batch;
+    if (quotes.length === 0) return;
+    this.batch = [];
+    this.send(quotes);
+  };
+
+  private send(quotes: Quote[]): void {
     this.inFlight++;
-    this.publisher.publish(q).then(
+    this.publisher.publishBatch(quotes).then(
       () => {
-        this.published++;
-        if (q.seq > this.lastPublishedSeq) this.lastPublishedSeq = q.seq;
+        this.published += quotes.length;
+        const seq = quotes[quotes.length - 1]!.seq;
+        if (seq > this.lastPublishedSeq) this.lastPublishedSeq = seq;
         this.settle();
       },
       (e: unknown) => {
-        this.publishErrors++;
+        this.publishErrors += quotes.length;
         this.logError(e, 'quote publish failed');
         this.settle();
       },
@@ -199,12 +218,13 @@ export class FeedRunner {
     const p = this.pending;
     if (p && this.inFlight < this.maxInFlight) {
       this.pending = null;
-      this.send(p);
+      this.send([p]);
     }
-    if (this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
+    if (this.inFlight === 0 && this.batch.length === 0) for (const w of this.drainWaiters.splice(0)) w();
   }
 
   private drained(timeoutMs: number): Promise<void> {
+    this.flush();
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(resolve, timeoutMs);

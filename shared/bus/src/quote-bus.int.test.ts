@@ -46,7 +46,7 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-describe('quote bus (real Redis)', () => {
+describe('quote bus (real Redis)', { timeout: 60_000 }, () => {
   it('publishes on the channel, sets the latest key, appends to the capped stream', async () => {
     const got: Quote[] = [];
     const rejects: QuoteReject[] = [];

@@ -48,12 +48,26 @@ export class QuotePublisher {
   }
 
   /** Resolves when Redis acknowledged; rejects with the first command error. Never mutates `quote`. */
-  async publish(quote: Quote): Promise<void> {
-    const json = JSON.stringify(quote);
-    const p = this.redis.pipeline().publish(this.channel, json).set(this.latestKey, json);
-    if (this.streamMaxLen > 0) {
-      p.xadd(this.streamKey, 'MAXLEN', '~', this.streamMaxLen, '*', QUOTE_STREAM_FIELD, json);
+  publish(quote: Quote): Promise<void> {
+    return this.publishBatch([quote]);
+  }
+
+  /**
+   * Publishes quotes (oldest first) in ONE pipelined round trip: a PUBLISH (and XADD) per quote, one SET
+   * of the latest. Subscribers still see every quote; the key holds the newest.
+   */
+  async publishBatch(quotes: readonly Quote[]): Promise<void> {
+    if (quotes.length === 0) return;
+    const p = this.redis.pipeline();
+    let json = '';
+    for (const q of quotes) {
+      json = JSON.stringify(q);
+      p.publish(this.channel, json);
+      if (this.streamMaxLen > 0) {
+        p.xadd(this.streamKey, 'MAXLEN', '~', this.streamMaxLen, '*', QUOTE_STREAM_FIELD, json);
+      }
     }
+    p.set(this.latestKey, json);
     const results = await p.exec();
     for (const r of results ?? []) if (r[0]) throw r[0];
   }

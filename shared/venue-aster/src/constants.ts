@@ -14,9 +14,14 @@ export const ASTER_WS_COMBINED_PATH = '/stream';
 /** Stream names (symbol lower-cased). */
 export const asterStreams = {
   bookTicker: (symbol: string) => `${symbol.toLowerCase()}@bookTicker`,
-  /** Partial book, top 5 levels each side, full replacement every 100 ms. */
-  depth5: (symbol: string) => `${symbol.toLowerCase()}@depth5@100ms`,
+  /** Partial book (top 5, 10 or 20 levels each side), full replacement every 100 ms. */
+  partialDepth: (symbol: string, levels: 5 | 10 | 20) => `${symbol.toLowerCase()}@depth${levels}@100ms`,
 };
+
+/** The smallest partial-depth stream carrying `levels` levels (the venue offers 5, 10, 20). */
+export function asterDepthStreamLevels(levels: number): 5 | 10 | 20 {
+  return levels <= 5 ? 5 : levels <= 10 ? 10 : 20;
+}
 
 /** WS limits [DOC]: 24 h connection lifetime, server ping every 5 min (ws answers), ≤ 10 incoming msgs/s. */
 export const ASTER_WS_LIFETIME_MS = 24 * 3600_000;

@@ -6,6 +6,7 @@ import {
   ASTER_WS_FIRST_RETRY_MS,
   ASTER_WS_LIFETIME_MS,
   ASTER_WS_ROTATE_EARLY_MS,
+  asterDepthStreamLevels,
   asterStreams,
 } from './constants';
 import { AsterQuoteParser } from './parse-market';
@@ -21,8 +22,8 @@ export interface AsterMarketDataOptions {
   /** WS base, e.g. "wss://fstream.asterdex.com" or the simulator's "ws://127.0.0.1:port". */
   wsUrl: string;
   symbol: string;
-  /** Also subscribe to depth5@100ms and merge its levels into quotes. */
-  depth?: boolean;
+  /** Book levels per side carried on quotes (0/undefined: top of book only; max 20, the venue's deepest partial stream). */
+  depthLevels?: number;
   /** No data for this long → reconnect. */
   stallMs: number;
   /** First reconnect delay (default 2000, as the original bot). */
@@ -48,7 +49,7 @@ export interface AsterMarketDataStats {
 }
 
 /**
- * AsterDex market data over one resilient WS: `<sym>@bookTicker` (+ `<sym>@depth5@100ms`), normalized to
+ * AsterDex market data over one resilient WS: `<sym>@bookTicker` (+ `<sym>@depth<5|10|20>@100ms`), normalized to
  * Quote. Structurally a QuoteSource of '@arb/bus/feed-runner'. Malformed frames are counted and logged
  * (truncated, rate-limited), never emitted.
  */
@@ -63,9 +64,10 @@ export class AsterMarketData {
 
   constructor(opts: AsterMarketDataOptions) {
     this.log = opts.log;
-    this.parser = new AsterQuoteParser({ symbol: opts.symbol });
+    const levels = Math.min(20, Math.max(0, Math.floor(opts.depthLevels ?? 0)));
+    this.parser = new AsterQuoteParser({ symbol: opts.symbol, depthLevels: Math.max(1, levels) });
     const streams = [asterStreams.bookTicker(opts.symbol)];
-    if (opts.depth) streams.push(asterStreams.depth5(opts.symbol));
+    if (levels > 0) streams.push(asterStreams.partialDepth(opts.symbol, asterDepthStreamLevels(levels)));
     const base = opts.wsUrl.replace(/\/+$/, '');
     let subId = 0;
     this.ws = new ResilientWs({
