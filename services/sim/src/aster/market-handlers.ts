@@ -21,7 +21,7 @@ export function time(ctx: AsterRequestContext): unknown {
 
 export function exchangeInfo(ctx: AsterRequestContext): unknown {
   const { engine, tuning } = ctx.state;
-  return asterExchangeInfo(engine.rules, engine.marginAsset, ctx.now, tuning.weightPerMinute);
+  return asterExchangeInfo(engine.rules, engine.marginAsset, ctx.now, tuning);
 }
 
 export function spotExchangeInfo(ctx: AsterRequestContext): unknown {

@@ -1,5 +1,5 @@
 import type { SimBook, SimMarketRules, SimTicker24h } from '../engine/types';
-import { ASTER_ORDERS_PER_MINUTE, ASTER_SYMBOL_FACTS } from './constants';
+import { ASTER_SYMBOL_FACTS } from './constants';
 import { decimalsOf, fmt } from './decimal';
 
 /** Wire decimals of one symbol, derived from the engine's tick and step. */
@@ -97,14 +97,14 @@ export function asterExchangeInfo(
   rules: SimMarketRules,
   marginAsset: string,
   serverTime: number,
-  weightLimit: number,
+  limits: { weightPerMinute: number; ordersPerMinute: number },
 ): Record<string, unknown> {
   return {
     timezone: 'UTC',
     serverTime,
     rateLimits: [
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: weightLimit },
-      { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: ASTER_ORDERS_PER_MINUTE },
+      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: limits.weightPerMinute },
+      { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: limits.ordersPerMinute },
     ],
     exchangeFilters: [],
     assets: [
