@@ -72,6 +72,7 @@ export class BackpackQuoteSource {
   readonly #book = new LocalBook();
   readonly #depthLevels: number;
   readonly #fetchSnapshot: (symbol: string) => Promise<DepthSnapshot>;
+  readonly #rest: DirectBackpackTransport;
   readonly #tickerStream: string;
   readonly #depthStream: string;
   #onQuote: (q: Quote) => void = () => {};
@@ -93,6 +94,7 @@ export class BackpackQuoteSource {
     this.#tickerStream = BACKPACK_WS.bookTickerStream(opts.symbol);
     this.#depthStream = BACKPACK_WS.depthStream(opts.symbol);
     const rest = new DirectBackpackTransport({ restUrl: opts.restUrl, timeoutMs: 5000 });
+    this.#rest = rest;
     this.#fetchSnapshot =
       opts.fetchSnapshot ??
       (async (symbol) => {
@@ -138,6 +140,7 @@ export class BackpackQuoteSource {
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#ws.stop();
+    await this.#rest.close();
   }
 
   /** Drops the socket as a network failure would (operator command, tests). */

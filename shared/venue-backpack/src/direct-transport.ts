@@ -1,6 +1,7 @@
+import { type HttpMethod as NetHttpMethod, HttpClient, headerValue } from '@arb/net/http-client';
 import { VenueError } from '@arb/net/venue-error';
 import { BACKPACK_BROKER_ID, BACKPACK_INSTRUCTIONS, BACKPACK_WINDOW_MS } from './constants';
-import { classifyHttpFailure, classifyTransportFailure } from './error-map';
+import { classifyHttpFailure } from './error-map';
 import {
   type BackpackRestOptions,
   type BackpackRestTransport,
@@ -11,23 +12,25 @@ import {
 import { BackpackSigner } from './signer';
 
 /**
- * A direct signed Backpack REST client: ED25519 via node:crypto, keep-alive HTTP via Node's built-in
- * fetch (undici). Sends exactly what CCXT sends (sorted JSON body or sorted query, same headers), minus
- * CCXT's per-call machinery; used where the overhead measurement says it matters.
+ * A direct signed Backpack REST client: ED25519 via node:crypto, keep-alive HTTP via @arb/net's
+ * HttpClient (undici pool; it classifies timeouts, resets and 5xx as unknown). Sends exactly what CCXT
+ * sends (sorted JSON body or sorted query, same headers), minus CCXT's per-call machinery.
  */
 export class DirectBackpackTransport implements BackpackRestTransport {
   readonly kind = 'direct' as const;
-  readonly #baseUrl: string;
+  readonly #http: HttpClient;
   readonly #signer: BackpackSigner | null;
   readonly #windowMs: number;
-  readonly #timeoutMs: number;
   readonly #now: () => number;
 
   constructor(opts: BackpackRestOptions) {
-    this.#baseUrl = opts.restUrl.replace(/\/+$/, '');
+    this.#http = new HttpClient({
+      venue: 'backpack',
+      baseUrl: opts.restUrl,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+    });
     this.#signer = opts.apiKey && opts.secret ? new BackpackSigner(opts.apiKey, opts.secret) : null;
     this.#windowMs = Math.min(opts.windowMs ?? BACKPACK_WINDOW_MS.default, BACKPACK_WINDOW_MS.max);
-    this.#timeoutMs = opts.timeoutMs ?? 10_000;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -53,35 +56,42 @@ export class DirectBackpackTransport implements BackpackRestTransport {
       Object.assign(headers, this.#signer.headers(instruction, sorted, this.#now(), this.#windowMs));
       headers['X-Broker-Id'] = BACKPACK_BROKER_ID;
     }
-    let url = `${this.#baseUrl}/${path}`;
+    let query: string | undefined;
     let body: string | undefined;
     if (method === 'GET') {
       const qs = new URLSearchParams(
         Object.entries(sorted).map(([k, v]): [string, string] => [k, String(v)]),
-      ).toString();
-      if (qs) url += `?${qs}`;
+      );
+      query = qs.toString() || undefined;
     } else {
       body = JSON.stringify(sorted);
       headers['Content-Type'] = 'application/json';
     }
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
-      text = await res.text();
-    } catch (e) {
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-      throw classifyTransportFailure(endpoint, timedOut ? 'timeout' : 'network', e);
+    // The shared client's method type lacks PATCH (PATCH /api/v1/account sets leverage); undici sends it as is.
+    const res = await this.#http.request({
+      method: method as NetHttpMethod,
+      path: `/${path}`,
+      ...(query === undefined ? {} : { query }),
+      ...(body === undefined ? {} : { body }),
+      headers,
+    });
+    if (res.status >= 400) {
+      throw classifyHttpFailure(
+        endpoint,
+        res.status,
+        res.body,
+        headerValue(res.headers, 'retry-after') ?? null,
+      );
     }
-    if (res.status >= 400)
-      throw classifyHttpFailure(endpoint, res.status, text, res.headers.get('retry-after'));
-    if (text === '') return null;
+    if (res.body === '') return null;
     try {
-      return JSON.parse(text);
+      return JSON.parse(res.body);
     } catch {
-      return text;
+      return res.body;
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#http.close();
+  }
 }
