@@ -11,7 +11,7 @@ export function accountUserId(account: string): number {
   return createHash('sha256').update(account).digest().readUInt32BE(0) & 0x7fffffff;
 }
 
-function positionId(account: string, symbol: string): string {
+export function positionId(account: string, symbol: string): string {
   return String(createHash('sha256').update(`${account}:${symbol}`).digest().readUInt32BE(0));
 }
 

@@ -1,3 +1,5 @@
+import { createPrivateKey, sign } from 'node:crypto';
+import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type BackpackTestVenue, startBackpackTestVenue, waitFor } from './test-harness';
@@ -214,6 +216,154 @@ describe('Backpack simulator WebSocket with ccxt.pro backpack', () => {
     const ticker = await ex.watchTicker(SYMBOL);
     expect(ticker.last).toBeGreaterThan(0);
     await ex.close();
+  });
+});
+
+/** The private-subscription signature, computed by the test: [key, sig(subscribe), ts, window]. */
+function subscriptionSignature(secret: string = SIM_CREDENTIALS.backpack.secret): string[] {
+  const key = createPrivateKey({
+    key: Buffer.concat([
+      Buffer.from('302e020100300506032b657004220420', 'hex'),
+      Buffer.from(secret, 'base64'),
+    ]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const ts = String(Date.now());
+  const sig = sign(null, Buffer.from(`instruction=subscribe&timestamp=${ts}&window=5000`), key).toString(
+    'base64',
+  );
+  return [SIM_CREDENTIALS.backpack.apiKey, sig, ts, '5000'];
+}
+
+describe('Backpack simulator private streams (account.orderUpdate / account.positionUpdate)', () => {
+  it('signed subscription; order and position events with the documented keys', async () => {
+    const c = await client();
+    c.ws.send(
+      JSON.stringify({
+        method: 'SUBSCRIBE',
+        params: ['account.orderUpdate', `account.positionUpdate.${SYM}`],
+        signature: subscriptionSignature(),
+      }),
+    );
+    c.send('SUBSCRIBE', ['barrier.x']);
+    await waitFor(() => c.received.find((r) => r.json && 'error' in r.json), 'barrier');
+    expect(c.received.filter((r) => r.json && 'error' in r.json)).toHaveLength(1);
+
+    const ex = t.rest();
+    await ex.loadMarkets();
+    const order = await ex.createOrder(SYMBOL, 'market', 'buy', 0.003, undefined, { clientOrderId: 4242 });
+    const events = await waitFor(() => {
+      const f = c.frames('account.orderUpdate').filter((e) => e.i === order.id);
+      return f.some((e) => e.X === 'Filled') ? f : undefined;
+    }, 'order events');
+    expect(events[0]?.e).toBe('orderAccepted');
+    expect(events[0]?.c).toBe(4242);
+    const fill = events.find((e) => e.e === 'orderFill') ?? {};
+    expect(Object.keys(fill).sort()).toEqual(
+      [
+        'e',
+        'E',
+        's',
+        'c',
+        'S',
+        'o',
+        'f',
+        'q',
+        'X',
+        'i',
+        'z',
+        'Z',
+        'V',
+        'T',
+        'O',
+        'y',
+        'r',
+        't',
+        'l',
+        'L',
+        'm',
+        'n',
+        'N',
+      ].sort(),
+    );
+    expect(fill.o).toBe('MARKET');
+    expect(fill.N).toBe('USDC');
+    expect(fill.m).toBe(false);
+    expect(events.at(-1)?.z).toBe('0.003');
+
+    const pos = await waitFor(() => c.frames(`account.positionUpdate.${SYM}`)[0], 'position event');
+    expect(['positionOpened', 'positionAdjusted']).toContain(pos.e);
+    expect(Object.keys(pos).sort()).toEqual(
+      ['e', 'E', 's', 'b', 'B', 'f', 'M', 'm', 'q', 'Q', 'n', 'i', 'p', 'P', 'l', 'T'].sort(),
+    );
+
+    const book = await ex.fetchOrderBook(SYMBOL);
+    const resting = await ex.createOrder(
+      SYMBOL,
+      'limit',
+      'buy',
+      0.001,
+      Math.round(((book.bids[0]?.[0] ?? 0) - 900) * 10) / 10,
+      {
+        clientOrderId: 4243,
+      },
+    );
+    await ex.cancelOrder(String(resting.id), SYMBOL);
+    const restingEvents = await waitFor(() => {
+      const f = c.frames('account.orderUpdate').filter((e) => e.i === resting.id);
+      return f.some((e) => e.e === 'orderCancelled') ? f : undefined;
+    }, 'cancel event');
+    expect(restingEvents.map((e) => e.e)).toEqual(['orderAccepted', 'orderCancelled']);
+    expect(restingEvents[1]?.X).toBe('Cancelled');
+
+    await ex.createOrder(SYMBOL, 'market', 'sell', 0.003, undefined, {
+      reduceOnly: true,
+      clientOrderId: 4244,
+    });
+    await waitFor(
+      () => c.frames(`account.positionUpdate.${SYM}`).find((e) => e.e === 'positionClosed'),
+      'positionClosed',
+    );
+    c.close();
+  });
+
+  it('a bad signature gets an error frame and no private data', async () => {
+    const c = await client();
+    c.ws.send(
+      JSON.stringify({
+        method: 'SUBSCRIBE',
+        params: ['account.orderUpdate'],
+        signature: subscriptionSignature('AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA='),
+      }),
+    );
+    const err = await waitFor(() => c.received.find((r) => r.json && 'error' in r.json), 'error frame');
+    expect(err.json).toEqual({ id: null, error: { code: 4001, message: 'Invalid signature' } });
+    c.close();
+  });
+
+  it('ccxt.pro watchOrders and watchPositions see orders placed over REST', async () => {
+    const pro = await t.pro();
+    await pro.loadMarkets();
+    const ex = t.rest();
+    await ex.loadMarkets();
+    let orders: unknown[] | undefined;
+    let positions: unknown[] | undefined;
+    pro.watchOrders(SYMBOL).then((o) => {
+      orders = o;
+    });
+    pro.watchPositions([SYMBOL]).then((p) => {
+      positions = p;
+    });
+    for (let i = 0; (orders === undefined || positions === undefined) && i < 50; i++) {
+      await ex.createOrder(SYMBOL, 'market', i % 2 ? 'sell' : 'buy', 0.001, undefined, {
+        clientOrderId: 5000 + i,
+      });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(orders?.length).toBeGreaterThan(0);
+    expect(positions?.length).toBeGreaterThan(0);
+    await pro.close();
   });
 });
 

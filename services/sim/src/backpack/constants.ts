@@ -158,6 +158,12 @@ export const BACKPACK_WS = {
   tickerIntervalMs: 1000,
   /** Error frame shape {"id":null,"error":{"code":4006,"message":"Invalid stream"}}. */
   errorInvalidStream: { code: 4006, message: 'Invalid stream' },
+  streamOrderUpdate: 'account.orderUpdate',
+  streamPositionUpdate: 'account.positionUpdate',
+  /** Private subscription with a missing/invalid signature. UNVERIFIED: code and message chosen here. */
+  errorInvalidSignature: { code: 4001, message: 'Invalid signature' },
+  /** How often private streams are re-derived from the engine besides book changes and order requests. */
+  accountPollMs: 250,
   /** Close code sent to every client when the server shuts down (venue: Close frame, then 30 s grace). */
   shutdownCloseCode: 1001,
   /** Unparseable or unknown request. UNVERIFIED: code chosen in the same 4xxx family. */

@@ -11,7 +11,7 @@ import {
   BACKPACK_STATUS_MAINTENANCE,
   BACKPACK_WS,
 } from './constants';
-import type { OrderExtras } from './order-json';
+import { DEFAULT_ORDER_EXTRAS, type OrderExtras } from './order-json';
 import type { RestRequest, RestResult } from './rest-request';
 import { buildRoutes } from './rest-routes';
 import { wirePrecision } from './wire-precision';
@@ -99,7 +99,14 @@ export async function startBackpackVenue(opts: BackpackVenueOptions): Promise<Ru
   const wp = wirePrecision(engine.rules);
   const extras = new Map<number, OrderExtras>();
   const routes = buildRoutes({ engine, wp, extras });
-  const hub = new BackpackWsHub(engine, faults, wp, { ...DEFAULT_WS_TUNING, ...opts.ws });
+  const hub = new BackpackWsHub(
+    engine,
+    faults,
+    wp,
+    { ...DEFAULT_WS_TUNING, ...opts.ws },
+    credentials,
+    (orderId) => extras.get(orderId) ?? DEFAULT_ORDER_EXTRAS,
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
@@ -148,6 +155,7 @@ export async function startBackpackVenue(opts: BackpackVenueOptions): Promise<Ru
       if (!(err instanceof BackpackApiError)) throw err;
       result = { status: err.status, json: err.body() };
     }
+    if (account !== null && method !== 'GET') hub.pollAccounts();
     const after = fault.afterExecution;
     if (after === 'drop') {
       req.socket.destroy();

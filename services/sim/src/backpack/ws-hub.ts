@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import type { SimBook, SimFaultControl, SimVenueEngine } from '../engine/types';
-import { BACKPACK_WS } from './constants';
+import type { SimBook, SimCredentialDirectory, SimFaultControl, SimVenueEngine } from '../engine/types';
+import { AccountStreamTracker } from './account-stream';
+import { buildSigningString, verifySignature } from './auth';
+import { BACKPACK_MAX_WINDOW_MS, BACKPACK_WS, BACKPACK_WS_SUBSCRIBE_INSTRUCTION } from './constants';
+import type { OrderExtras } from './order-json';
 import { diffSide } from './depth-diff';
 import { nextFundingMs } from './market-json';
 import type { WirePrecision } from './wire-precision';
@@ -26,12 +29,29 @@ export const DEFAULT_WS_TUNING: BackpackWsTuning = {
 interface Client {
   ws: WebSocket;
   streams: Set<string>;
+  /** Engine account proven by a signed private subscription, or null. */
+  account: string | null;
   /** Wall-clock time of the unanswered server Ping, or null. */
   pingSentAt: number | null;
 }
 
+interface WsRequest {
+  subscribe: boolean;
+  params: unknown[];
+  signature: unknown;
+}
+
+/** Adds the timestamp-skew fault (µs) to an event's `E` and `T`. */
+function skewed(data: Record<string, unknown>, skewUs: number): Record<string, unknown> {
+  if (skewUs === 0) return data;
+  const out = { ...data };
+  if (typeof out.E === 'number') out.E += skewUs;
+  if (typeof out.T === 'number') out.T += skewUs;
+  return out;
+}
+
 /** A {"method":"SUBSCRIBE"|"UNSUBSCRIBE","params":[...]} request, or null when the text is not one. */
-function parseRequest(text: string): { subscribe: boolean; params: unknown[] } | null {
+function parseRequest(text: string): WsRequest | null {
   let msg: unknown;
   try {
     msg = JSON.parse(text);
@@ -39,10 +59,11 @@ function parseRequest(text: string): { subscribe: boolean; params: unknown[] } |
     return null;
   }
   if (typeof msg !== 'object' || msg === null) return null;
-  const { method, params } = msg as { method?: unknown; params?: unknown };
-  if ((method !== BACKPACK_WS.subscribe && method !== BACKPACK_WS.unsubscribe) || !Array.isArray(params))
+  const { method, params, signature } = msg as { method?: unknown; params?: unknown; signature?: unknown };
+  if ((method !== BACKPACK_WS.subscribe && method !== BACKPACK_WS.unsubscribe) || !Array.isArray(params)) {
     return null;
-  return { subscribe: method === BACKPACK_WS.subscribe, params };
+  }
+  return { subscribe: method === BACKPACK_WS.subscribe, params, signature };
 }
 
 type DataFactory = (skewUs: number) => Record<string, unknown>;
@@ -57,6 +78,10 @@ export class BackpackWsHub {
   private readonly clients = new Set<Client>();
   private readonly streams: { bookTicker: string; depth: string; ticker: string; markPrice: string };
   private readonly valid: ReadonlySet<string>;
+  private readonly privateStreams: { orders: ReadonlySet<string>; positions: ReadonlySet<string> };
+  private readonly tracker: AccountStreamTracker;
+  private polling = false;
+  private pollAgain = false;
   private prevBook: SimBook;
   /** Aggregated depth streams: stream name -> book at the last flush. */
   private readonly aggregated = new Map<string, SimBook>();
@@ -68,6 +93,8 @@ export class BackpackWsHub {
     private readonly faults: SimFaultControl,
     private readonly wp: WirePrecision,
     private readonly tuning: BackpackWsTuning,
+    private readonly credentials: SimCredentialDirectory,
+    extrasOf: (orderId: number) => OrderExtras,
   ) {
     const sym = engine.rules.symbol;
     this.streams = {
@@ -85,6 +112,11 @@ export class BackpackWsHub {
       this.timers.push(setInterval(() => this.onAggregatedDepthTimer(stream), periodMs));
     }
     this.valid = valid;
+    const o = BACKPACK_WS.streamOrderUpdate;
+    const pu = BACKPACK_WS.streamPositionUpdate;
+    this.privateStreams = { orders: new Set([o, `${o}.${sym}`]), positions: new Set([pu, `${pu}.${sym}`]) };
+    this.tracker = new AccountStreamTracker(engine, wp, extrasOf);
+    this.timers.push(setInterval(() => this.pollAccounts(), BACKPACK_WS.accountPollMs));
     this.unsubscribers.push(engine.onBook((book) => this.onBookChange(book)));
     this.unsubscribers.push(faults.onWsDisconnect('backpack', () => this.dropAll()));
     this.timers.push(setInterval(() => this.onTickerTimer(), tuning.tickerIntervalMs));
@@ -129,7 +161,7 @@ export class BackpackWsHub {
   }
 
   private onConnection(ws: WebSocket): void {
-    const client: Client = { ws, streams: new Set(), pingSentAt: null };
+    const client: Client = { ws, streams: new Set(), account: null, pingSentAt: null };
     this.clients.add(client);
     ws.on('message', (data, isBinary) => this.onMessage(client, data, isBinary));
     ws.on('pong', () => {
@@ -146,15 +178,101 @@ export class BackpackWsHub {
       return;
     }
     let invalid = false;
+    const wanted: string[] = [];
     for (const stream of request.params) {
-      if (typeof stream !== 'string' || !this.valid.has(stream)) {
-        invalid = true;
+      if (typeof stream === 'string' && (this.valid.has(stream) || this.isPrivate(stream)))
+        wanted.push(stream);
+      else invalid = true;
+    }
+    const privateWanted = wanted.filter((s) => this.isPrivate(s));
+    if (request.subscribe && privateWanted.length > 0) {
+      const account = this.verifySubscription(request.signature);
+      if (account === null) {
+        this.sendError(client, BACKPACK_WS.errorInvalidSignature);
+        wanted.splice(0, wanted.length, ...wanted.filter((s) => !this.isPrivate(s)));
+      } else {
+        if (client.account !== null && client.account !== account) client.streams.clear();
+        client.account = account;
+        this.tracker.track(account);
+      }
+    }
+    for (const stream of wanted) {
+      if (!request.subscribe) {
+        client.streams.delete(stream);
         continue;
       }
-      if (request.subscribe) client.streams.add(stream);
-      else client.streams.delete(stream);
+      client.streams.add(stream);
+      if (this.privateStreams.positions.has(stream) && client.account !== null) {
+        for (const snapshot of this.tracker.positionSnapshot(client.account)) {
+          this.sendTo(client, stream, (skew) => skewed(snapshot, skew));
+        }
+      }
     }
     if (invalid) this.sendError(client, BACKPACK_WS.errorInvalidStream);
+  }
+
+  private isPrivate(stream: string): boolean {
+    return this.privateStreams.orders.has(stream) || this.privateStreams.positions.has(stream);
+  }
+
+  /** `signature: [verifyingKey, signature, timestamp, window]` over `instruction=subscribe&timestamp=..&window=..`. */
+  private verifySubscription(signature: unknown): string | null {
+    if (!Array.isArray(signature) || signature.length < 3) return null;
+    const [apiKey, sig, timestamp, windowRaw] = signature as unknown[];
+    const window = windowRaw === undefined ? '5000' : String(windowRaw);
+    if (typeof apiKey !== 'string' || typeof sig !== 'string' || !/^\d{1,16}$/.test(String(timestamp)))
+      return null;
+    if (!/^\d{1,6}$/.test(window) || Number(window) > BACKPACK_MAX_WINDOW_MS) return null;
+    const entry = this.credentials.backpack.find((c) => c.apiKey === apiKey);
+    if (!entry) return null;
+    const message = buildSigningString(BACKPACK_WS_SUBSCRIBE_INSTRUCTION, {}, String(timestamp), window);
+    if (!verifySignature(apiKey, message, sig)) return null;
+    const ts = Number(timestamp);
+    const now = Date.now();
+    if (now > ts + Number(window) || ts > now + Number(window)) return null;
+    return entry.account;
+  }
+
+  /**
+   * Sends each tracked account's order and position events to its clients. Called on every book change,
+   * after every order request, and on a short timer (cancels by other paths).
+   */
+  pollAccounts(): void {
+    // Engine reads advance the market, which can publish a book and call back in here: run once, then again.
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = true;
+    try {
+      do {
+        this.pollAgain = false;
+        this.pollAccountsOnce();
+      } while (this.pollAgain);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private pollAccountsOnce(): void {
+    for (const account of this.tracker.trackedAccounts) {
+      const clients = [...this.clients].filter((c) => c.account === account);
+      if (clients.length === 0) {
+        this.tracker.untrack(account);
+        continue;
+      }
+      const events = this.tracker.poll(account);
+      for (const c of clients) {
+        for (const stream of c.streams) {
+          const list = this.privateStreams.orders.has(stream)
+            ? events.orders
+            : this.privateStreams.positions.has(stream)
+              ? events.positions
+              : [];
+          for (const data of list) this.sendTo(c, stream, (skew) => skewed(data, skew));
+        }
+      }
+    }
   }
 
   private sendError(client: Client, error: { code: number; message: string }): void {
@@ -172,18 +290,20 @@ export class BackpackWsHub {
 
   /** One data frame to every subscriber of `stream`, faults applied per frame. */
   private broadcast(stream: string, data: DataFactory): void {
-    for (const client of this.clients) {
-      if (!client.streams.has(stream)) continue;
-      const f = this.faults.ws('backpack');
-      if (this.engine.now() < f.stalledUntil) return;
-      const frame = JSON.stringify({ stream, data: data(Math.round(f.timestampSkewMs * 1000)) });
-      if (f.malformedRemaining > 0) {
-        this.faults.consumeMalformed('backpack');
-        this.sendRaw(client, frame.slice(0, Math.max(1, Math.floor(frame.length / 2))));
-        continue;
-      }
-      this.sendRaw(client, frame);
+    for (const client of this.clients) if (client.streams.has(stream)) this.sendTo(client, stream, data);
+  }
+
+  /** One data frame to one client: nothing during a stall, malformed while that fault lasts, skewed times. */
+  private sendTo(client: Client, stream: string, data: DataFactory): void {
+    const f = this.faults.ws('backpack');
+    if (this.engine.now() < f.stalledUntil) return;
+    const frame = JSON.stringify({ stream, data: data(Math.round(f.timestampSkewMs * 1000)) });
+    if (f.malformedRemaining > 0) {
+      this.faults.consumeMalformed('backpack');
+      this.sendRaw(client, frame.slice(0, Math.max(1, Math.floor(frame.length / 2))));
+      return;
     }
+    this.sendRaw(client, frame);
   }
 
   private hasSubscribers(stream: string): boolean {
@@ -213,6 +333,7 @@ export class BackpackWsHub {
         bookTickerData(sym, book, nowUs + skew, engineUs + skew, wp),
       );
     }
+    if (this.tracker.trackedAccounts.length > 0) this.pollAccounts();
   }
 
   /** depth.<period>.<symbol>: the net level changes since the last flush, U = previous u + 1 as in real time. */
