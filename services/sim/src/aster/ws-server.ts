@@ -40,6 +40,8 @@ export interface AsterWsDeps {
 }
 
 const TICK_MS = 20;
+/** Outgoing bytes queued for one connection beyond which it is dropped (simulator choice). */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
  * Aster's market-stream endpoint on the REST server's port: raw `/ws/<stream>` and combined
@@ -201,6 +203,12 @@ export class AsterWsServer {
         frame = wrapped;
       } else {
         frame = dataJson;
+      }
+      if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        // A consumer that cannot keep up is dropped rather than buffered without bound.
+        conn.ws.terminate();
+        this.conns.delete(conn);
+        continue;
       }
       if (this.deps.faults.ws('aster').malformedRemaining > 0) {
         this.deps.faults.consumeMalformed('aster');
