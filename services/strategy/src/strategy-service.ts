@@ -68,8 +68,13 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   await Promise.all(VENUES.map((v) => queues[v].waitUntilReady()));
   const m = o.metrics ? makeMetrics(o.metrics) : null;
 
-  const enqueue = async (intent: HedgeIntent, hedge: HedgeRecord | null): Promise<string[]> => {
-    const jobs = legsForIntent(intent, intent.action === 'close' ? hedge?.status : null);
+  /** Enqueues an intent's legs; `fence` stamps them (the current leader's, when recovering an older intent). */
+  const enqueue = async (
+    intent: HedgeIntent,
+    hedge: HedgeRecord | null,
+    fence = intent.fence,
+  ): Promise<string[]> => {
+    const jobs = legsForIntent({ ...intent, fence }, intent.action === 'close' ? hedge?.status : null);
     await Promise.all(jobs.map((j) => enqueueJob(queues, j)));
     await markLegsEnqueued(redis, names, intent.hedgeId, intent.action);
     return jobs.map((j) => j.id);
@@ -141,13 +146,22 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
       readControlFlags(redis, names),
       readActiveHedge(redis, names, o.pair),
     ]);
-    engine.applySnapshot({ flags, hedge }, token);
-    if (hedge && lease.holder()) {
+    const applied = engine.applySnapshot({ flags, hedge }, token);
+    const holder = lease.holder();
+    // An intent recorded but not marked enqueued, read while no action of ours was under way: its leader
+    // died (or failed) between recording and enqueueing. Enqueue its legs (deterministic ids: no doubles).
+    if (hedge && holder && applied) {
       for (const intent of [hedge.open, hedge.close]) {
         if (intent && !hedge.enqueued[intent.action]) {
-          const jobIds = await enqueue(intent, hedge);
+          const jobIds = await enqueue(intent, hedge, holder.fence);
           log.info(
-            { hedgeId: hedge.hedgeId, action: intent.action, jobIds },
+            {
+              hedgeId: hedge.hedgeId,
+              action: intent.action,
+              jobIds,
+              intentFence: intent.fence,
+              fence: holder.fence,
+            },
             'recorded legs enqueued on recovery',
           );
         }

@@ -4,7 +4,13 @@ import type { Quote } from '@arb/core/quote';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { writeControlFlags } from '@arb/bus/control-flags';
 import { HedgeIntentSchema } from '@arb/bus/hedge-intent';
-import { listHedgeIds, readActiveHedge, recordOpenIntent, writeHedgeStatus } from '@arb/bus/hedge-store';
+import {
+  checkLegJob,
+  listHedgeIds,
+  readActiveHedge,
+  recordOpenIntent,
+  writeHedgeStatus,
+} from '@arb/bus/hedge-store';
 import { redisNames } from '@arb/bus/keys';
 import { acquireLease, currentLeader } from '@arb/bus/leader-lease';
 import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
@@ -289,10 +295,13 @@ describe('strategy process', () => {
         return j.aster.length === 1 && j.backpack.length === 1 ? j : null;
       });
       expect(jobs.aster[0]!.id).toBe(`${hedgeId}-aster-open1`);
-      expect(jobs.aster[0]!.data).toMatchObject({ side: 'sell', fence: ghost.fence });
-      expect(jobs.backpack[0]!.data).toMatchObject({ side: 'buy', fence: ghost.fence });
+      // Stamped with the new leader's fence, which downstream accepts for an older recorded intent.
+      const fence = (await currentLeader(redis, t.names, PAIR))?.fence ?? 0;
+      expect(fence).toBeGreaterThan(ghost.fence);
+      expect(jobs.aster[0]!.data).toMatchObject({ side: 'sell', fence });
+      expect(jobs.backpack[0]!.data).toMatchObject({ side: 'buy', fence });
       await waitFor('recovery log', () => p.hasLog('recorded legs enqueued on recovery'));
-      expect((await currentLeader(redis, t.names, PAIR))?.fence).toBeGreaterThan(ghost.fence);
+      expect(await checkLegJob(redis, t.names, jobs.aster[0]!.data)).toEqual({ ok: true });
       await t.cleanup();
     },
     TIMEOUT,

@@ -118,7 +118,16 @@ describe('open intents', () => {
     await recordOpenIntent(redis, names, i, holder);
     const leg = { hedgeId: i.hedgeId, role: 'open', fence: holder.fence };
     expect(await checkLegJob(redis, names, leg)).toEqual({ ok: true });
-    expect(await checkLegJob(redis, names, { ...leg, fence: holder.fence + 1 })).toEqual({
+    // Re-enqueued by a newer leader: fine. Claiming an older fence than the intent's: refused.
+    expect(await checkLegJob(redis, names, { ...leg, fence: holder.fence + 1 })).toEqual({ ok: true });
+    await redis.del(names.leaderKey(pair));
+    const newer = await lead(pair, 'newer');
+    const i2 = intent(pair, newer.fence);
+    await writeHedgeStatus(redis, names, { ...status(i.hedgeId, pair, 'failed'), closedAt: 1 });
+    expect((await recordOpenIntent(redis, names, i2, newer)).ok).toBe(true);
+    expect(
+      await checkLegJob(redis, names, { hedgeId: i2.hedgeId, role: 'open', fence: holder.fence }),
+    ).toEqual({
       ok: false,
       reason: 'stale-fence',
     });

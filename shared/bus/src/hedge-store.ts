@@ -240,8 +240,12 @@ export type LegJobCheck = { ok: true } | { ok: false; reason: 'unknown-hedge' | 
 
 /**
  * Order workers, before sending: is this leg backed by a recorded hedge, and (for strategy legs, fence > 0)
- * by the intent recorded under the same fencing token? A job from a stale leader, or one whose intent was
- * never recorded, is refused. Legs created by risk (fence 0) only need the hedge to exist.
+ * by an intent recorded under this fence or an older one? Intents are fenced when recorded (only the
+ * lease holder can record), so a leg is legitimate even when its leader has died since; a newer leader may
+ * re-enqueue a recorded intent's legs under its own (larger) fence. A leg whose intent was never recorded,
+ * or that claims an older fence than its intent, is refused. Legs created by risk (fence 0) only need the
+ * hedge to exist. Prefer this to comparing with currentFence(), which also refuses legitimate legs
+ * recorded just before a leader change.
  */
 export async function checkLegJob(
   redis: Redis,
@@ -253,5 +257,5 @@ export async function checkLegJob(
   if (job.fence === 0) return { ok: true };
   const intent = job.role === 'close' ? hedge.close : job.role === 'open' ? hedge.open : null;
   if (!intent) return { ok: false, reason: 'no-intent' };
-  return intent.fence === job.fence ? { ok: true } : { ok: false, reason: 'stale-fence' };
+  return job.fence >= intent.fence ? { ok: true } : { ok: false, reason: 'stale-fence' };
 }
