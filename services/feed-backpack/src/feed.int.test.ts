@@ -143,6 +143,10 @@ describe('feed-backpack against the simulator', () => {
     console.log(`[feed-backpack] disconnect: quote gap ${gapMs} ms (first retry ${5000} ms ± 20%)`);
     expect(gapMs).toBeLessThan(15_000);
     expect(feed.source.stats().connected).toBe(true);
+    // The new socket's depth stream starts mid-sequence: the book resyncs from a new snapshot.
+    await waitFor(() => received.find((r) => r.at > resumed.at && r.q.bids !== undefined), {
+      message: 'depth back on quotes after reconnect',
+    });
   }, 40_000);
 
   it('recovers from a silent stall (no frames on an open socket), gap measured', async () => {

@@ -9,8 +9,13 @@ import { BACKPACK_ORDER_STATUSES, BACKPACK_SIDES } from './constants';
 
 /** A decimal string such as "60000.1" (numbers tolerated, never produced by the venue for prices). */
 const Decimal = z.union([z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/), z.number().finite()]);
-/** Integer that may arrive as a JSON number or a string (ids, µs times). */
+/** Integer that may arrive as a JSON number or a string (µs times, sequence numbers, clientId). */
 const IntLike = z.union([z.number().int(), z.string().regex(/^\d+$/)]);
+/**
+ * An opaque id (order, trade, update id): a string, or a JSON number that may exceed 2^53 (the bookTicker
+ * `u` does: 111063070525358080), so no safe-integer check; only ever compared as a string.
+ */
+const Id = z.union([z.number(), z.string().min(1)]);
 
 export const BackpackLevelSchema = z.tuple([Decimal, Decimal]);
 export type BackpackLevel = z.infer<typeof BackpackLevelSchema>;
@@ -24,7 +29,7 @@ export const BackpackBookTickerSchema = z.object({
   A: Decimal,
   b: Decimal,
   B: Decimal,
-  u: IntLike.optional(),
+  u: Id.optional(),
   T: IntLike.optional(),
 });
 export type BackpackBookTicker = z.infer<typeof BackpackBookTickerSchema>;
@@ -67,7 +72,7 @@ export type BackpackMarket = z.infer<typeof BackpackMarketSchema>;
  * createdAt: ms integer (order endpoints) or naive ISO string (history). No fee, no average price.
  */
 export const BackpackOrderSchema = z.object({
-  id: IntLike,
+  id: Id,
   clientId: IntLike.nullish(),
   createdAt: z.union([z.number(), z.string()]).nullish(),
   symbol: z.string(),
@@ -86,8 +91,8 @@ export type BackpackOrder = z.infer<typeof BackpackOrderSchema>;
 
 /** GET /wapi/v1/history/fills row. timestamp: naive ISO string (UTC). clientId is a string here. */
 export const BackpackFillSchema = z.object({
-  tradeId: IntLike.nullish(),
-  orderId: IntLike,
+  tradeId: Id.nullish(),
+  orderId: Id,
   clientId: IntLike.nullish(),
   price: Decimal,
   quantity: Decimal,

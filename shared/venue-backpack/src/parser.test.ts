@@ -37,6 +37,11 @@ describe('parser (recorded payloads)', () => {
     });
   });
 
+  it('bookTicker with a numeric update id beyond 2^53 (CCXT sample shape) still parses', () => {
+    const frame = fixture('book-ticker-big-u.json') as { data: unknown };
+    expect(parseBookTicker(BackpackBookTickerSchema.parse(frame.data)).bid).toBe(112886.6);
+  });
+
   it('depth event and snapshot (ascending sides, string lastUpdateId)', () => {
     const d = parseDepthEvent(
       BackpackDepthEventSchema.parse((fixture('depth-event.json') as { data: unknown }).data),
