@@ -36,6 +36,14 @@ async function main(): Promise<void> {
     scenario: scenarioPath,
     credentials: configuredCredentials(config),
     adminEnabled: config.sim.adminEnabled,
+    // Paper mode: real market data, simulated fills — the sim's books follow the real venues' tops.
+    ...(config.mode === 'paper'
+      ? {
+          liveQuotes: { aster: config.venues.aster.wsUrl, backpack: config.venues.backpack.wsUrl },
+          onLiveQuoteIssue: (venue: string, issue: { kind: string; detail: string }) =>
+            log.warn({ venue, ...issue }, 'live quote feed issue'),
+        }
+      : {}),
   });
   log.info(
     {

@@ -202,6 +202,22 @@ describe('startSim composition', () => {
     );
   });
 
+  it('a paused market keeps prices fixed and the change-driven Aster bookTicker stream alive', async () => {
+    await admin.setPaused(true);
+    try {
+      const c = collect(`${sim.aster.wsUrl}/ws/btcusdt@bookTicker`);
+      const frames = await until(
+        () => c.frames,
+        (f) => f.length >= 10,
+      );
+      const prices = new Set(frames.slice(-5).map((f) => (JSON.parse(f.text) as { b: string; a: string }).b));
+      expect(prices.size).toBe(1);
+      c.ws.close();
+    } finally {
+      await admin.setPaused(false);
+    }
+  });
+
   it('WS faults from a real client: disconnect, silent stall, malformed frames, timestamp skew', async () => {
     const c = collect(`${sim.aster.wsUrl}/ws/btcusdt@bookTicker`);
     await until(

@@ -8,6 +8,7 @@ import { createSimCore, type SimCore } from './engine/sim-core';
 import type { RunningVenue, SimCredentialDirectory, SimVenue } from './engine/types';
 import type { VenueEngine } from './engine/venue-engine';
 import type { FaultController } from './faults/fault-controller';
+import { startLiveQuoteFeed } from './market/live-quotes';
 import { loadScenario, type Scenario, type ScenarioInput } from './market/scenario';
 
 export interface StartSimOptions {
@@ -26,6 +27,13 @@ export interface StartSimOptions {
   clock?: SimClock;
   /** The admin API (sim mode only). Default true. */
   adminEnabled?: boolean;
+  /**
+   * Paper mode: follow these venues' public bookTicker streams (WS base URLs) so orders fill against real
+   * prices; depth behind the real top of book is synthesized.
+   */
+  liveQuotes?: Partial<Record<SimVenue, string>>;
+  /** Problems of the live quote feeds (malformed frames, reconnects). */
+  onLiveQuoteIssue?: (venue: SimVenue, issue: { kind: string; detail: string }) => void;
 }
 
 export interface RunningSim {
@@ -64,6 +72,17 @@ export async function startSim(opts: StartSimOptions): Promise<RunningSim> {
     }
   };
   try {
+    for (const venue of ['aster', 'backpack'] as const) {
+      const wsUrl = opts.liveQuotes?.[venue];
+      if (!wsUrl) continue;
+      const feed = startLiveQuoteFeed({
+        venue,
+        wsUrl,
+        onTop: (top) => core.market.setExternalTop(venue, top),
+        onIssue: (issue) => opts.onLiveQuoteIssue?.(venue, issue),
+      });
+      closers.push(() => feed.close());
+    }
     const common = { faults: core.faults, credentials, host: opts.host };
     const aster = await startAsterVenue({ ...common, engine: core.engines.aster, port: opts.asterPort });
     closers.push(() => aster.close());

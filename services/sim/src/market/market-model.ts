@@ -1,8 +1,9 @@
 import type { SimClock } from '../engine/clock';
-import { floorToStep, roundTo, decimalsOf } from '../engine/money';
+import { decimalsOf, floorToStep, qty as qtyRound, roundTo } from '../engine/money';
 import { createPrng, deriveSeed, type Prng } from '../engine/prng';
 import type { SimBook, SimLevel, SimVenue } from '../engine/types';
 import { type Dislocation, dislocationEnd, dislocationOffsets } from './dislocation';
+import type { ExternalTop } from './live-quotes';
 import type { ReplayTimeline } from './replay';
 
 export const SIM_VENUES: readonly SimVenue[] = ['aster', 'backpack'];
@@ -56,6 +57,8 @@ interface VenueState {
   book: MarketBook;
   updateId: number;
   pausedCounter: number;
+  /** Flips on every paused re-publish: the top sizes alternate by one step so change-driven streams tick. */
+  pausedFlip: boolean;
   replayTop: { bid: number; bidQty: number; ask: number; askQty: number } | null;
   listeners: Set<(book: MarketBook) => void>;
 }
@@ -65,7 +68,8 @@ interface VenueState {
  * spreads and depth, and dislocations in both directions. Time advances in fixed ticks on the sim clock
  * (`advanceTo`), so the state at any time is a function of the seed and the admin calls made, never of
  * timer jitter. Paused: the walk, basis, spreads and sizes freeze but books keep being re-published at the
- * normal rate (feeds stay fresh), so prices are fully predictable in tests.
+ * normal rate, so prices are fully predictable in tests while feeds stay fresh: the top sizes alternate by
+ * one step on each paused re-publish, so streams that push only on change (Aster bookTicker) keep ticking.
  */
 export class MarketModel {
   readonly startedAt: number;
@@ -80,6 +84,7 @@ export class MarketModel {
   #forceEmit = false;
   #replayCursor = 0;
   #replayLap = 0;
+  readonly #externalDirty = new Set<SimVenue>();
 
   constructor(opts: MarketModelOptions) {
     this.#opts = opts;
@@ -102,6 +107,7 @@ export class MarketModel {
         book: { bids: [], asks: [], updateId: 0, time: this.startedAt, mid: opts.startPrice },
         updateId: 0,
         pausedCounter: 0,
+        pausedFlip: false,
         replayTop: null,
         listeners: new Set(),
       };
@@ -146,10 +152,22 @@ export class MarketModel {
   jump(change: { price?: number; deltaUsd?: number }): number {
     this.advanceTo(this.#opts.clock.now());
     const target = change.price ?? this.#truePrice + (change.deltaUsd ?? 0);
-    if (this.#opts.replay) this.#replayOffset += target - this.#truePrice;
+    const external = this.#venues.aster.replayTop !== null || this.#venues.backpack.replayTop !== null;
+    if (this.#opts.replay || external) this.#replayOffset += target - this.#truePrice;
     this.#truePrice = target;
     this.#forceEmit = true;
     return target;
+  }
+
+  /**
+   * Sets a venue's top of book from outside (paper mode: the real venue's bookTicker). From then on the
+   * venue's book is built around it (depth synthesized behind it) and re-published on the next tick.
+   */
+  setExternalTop(venue: SimVenue, top: ExternalTop): void {
+    this.advanceTo(this.#opts.clock.now());
+    this.#venues[venue].replayTop = { ...top };
+    this.#externalDirty.add(venue);
+    this.#refreshTruePriceFromTops();
   }
 
   /** Starts a dislocation now (or at `startAt`, absolute sim time). */
@@ -216,7 +234,8 @@ export class MarketModel {
         if (change) this.#mutate(st, dt / p);
       }
       if (replay && !this.#paused) change = replayed.has(v) || (change && disloc);
-      if (change || force) this.#emit(v, t, true);
+      if (change || force || this.#externalDirty.has(v)) this.#emit(v, t, true);
+      this.#externalDirty.delete(v);
     }
   }
 
@@ -284,6 +303,13 @@ export class MarketModel {
       bestBid = floorToStep(mid - spread / 2, tickSize);
       bestAsk = roundTo(bestBid + spread, pd);
     }
+    if (this.#paused) {
+      st.pausedFlip = !st.pausedFlip;
+      if (st.pausedFlip) {
+        topBid = qtyRound(topBid + st.params.stepSize);
+        topAsk = qtyRound(topAsk + st.params.stepSize);
+      }
+    }
     const bids: SimLevel[] = [];
     const asks: SimLevel[] = [];
     let bidTicks = 0;
@@ -331,11 +357,14 @@ export class MarketModel {
       };
       changed.add(rec.venue);
       this.#replayCursor += 1;
-      const a = this.#venues.aster.replayTop;
-      const b = this.#venues.backpack.replayTop;
-      const mids = [a, b].filter((x) => x !== null).map((x) => (x.bid + x.ask) / 2);
-      if (mids.length > 0)
-        this.#truePrice = mids.reduce((s, m) => s + m, 0) / mids.length + this.#replayOffset;
+      this.#refreshTruePriceFromTops();
     }
+  }
+
+  #refreshTruePriceFromTops(): void {
+    const a = this.#venues.aster.replayTop;
+    const b = this.#venues.backpack.replayTop;
+    const mids = [a, b].filter((x) => x !== null).map((x) => (x.bid + x.ask) / 2);
+    if (mids.length > 0) this.#truePrice = mids.reduce((s, m) => s + m, 0) / mids.length + this.#replayOffset;
   }
 }
