@@ -35,18 +35,20 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function serve(): Promise<{ url: string; clients: WebSocket[]; subs: string[] }> {
+async function serve(): Promise<{ url: string; clients: WebSocket[]; subs: string[]; pings: number[] }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((r) => wss.once('listening', r));
   const clients: WebSocket[] = [];
   const subs: string[] = [];
+  const pings: number[] = [];
   wss.on('connection', (ws) => {
     clients.push(ws);
+    ws.on('ping', () => pings.push(Date.now()));
     ws.on('message', (m) => subs.push(m.toString()));
   });
   cleanup.push(() => new Promise((r) => wss.close(() => r(undefined))));
   const addr = wss.address() as { port: number };
-  return { url: `ws://127.0.0.1:${addr.port}`, clients, subs };
+  return { url: `ws://127.0.0.1:${addr.port}`, clients, subs, pings };
 }
 
 describe('BackpackQuoteSource', () => {
@@ -148,5 +150,25 @@ describe('BackpackQuoteSource', () => {
     await until(() => quotes.length === 2);
     expect(quotes[1]!.bids?.[0]).toEqual([100, 1]);
     expect(snapshots).toEqual([10, 13]);
+  });
+
+  it('pings the server on its heartbeat period and resubscribes after the server drops it', async () => {
+    const srv = await serve();
+    const src = new BackpackQuoteSource({
+      wsUrl: srv.url,
+      restUrl: 'http://127.0.0.1:1',
+      symbol: SYM,
+      stallMs: 0,
+      reconnectBaseMs: 100,
+      reconnectMaxMs: 1000,
+      heartbeatMs: 150,
+    });
+    cleanup.push(() => src.stop());
+    src.start(() => {});
+    await until(() => srv.pings.length >= 2);
+    srv.clients[0]!.terminate();
+    await until(() => srv.subs.length === 2 && src.stats().connected);
+    expect(JSON.parse(srv.subs[1]!)).toEqual({ method: 'SUBSCRIBE', params: [`bookTicker.${SYM}`] });
+    expect(src.stats().reconnects).toBe(1);
   });
 });
