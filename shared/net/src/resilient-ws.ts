@@ -108,6 +108,8 @@ export class ResilientWs extends EventEmitter<ResilientWsEvents> {
   private checkTimer: NodeJS.Timeout | null = null;
   private started = false;
   private stopped = false;
+  /** After a failed rotation attempt, the next one waits until this time. */
+  private nextRotateAt = 0;
   private readonly s: ResilientWsStats = {
     connected: false,
     connects: 0,
@@ -276,8 +278,9 @@ export class ResilientWs extends EventEmitter<ResilientWsEvents> {
       return;
     }
     if (conn === this.rotating) {
-      // Rotation attempt failed; the active socket is still serving. Retry at the next check.
+      // Rotation attempt failed; the active socket is still serving. Retry after a backoff delay.
       this.rotating = null;
+      this.nextRotateAt = this.now() + this.backoffMs(0);
       this.emit('close', { connId: conn.id, code, reason, wasActive: false });
       return;
     }
@@ -350,7 +353,7 @@ export class ResilientWs extends EventEmitter<ResilientWsEvents> {
     }
     const life = this.opts.lifetimeMs ?? 0;
     if (life > 0) {
-      if (!this.rotating && t - c.openedAt >= life) {
+      if (!this.rotating && t - c.openedAt >= life && t >= this.nextRotateAt) {
         this.rotating = this.connect('rotate');
       } else if (this.rotating?.open && t - this.rotating.openedAt > (this.opts.rotateTimeoutMs ?? 10_000)) {
         this.promoteRotating();

@@ -29,8 +29,14 @@ export interface AsterRestOptions {
   /** Shared request-weight budget (Redis); optional. */
   budget?: RateBudget;
   log?: AsterLogger;
+  /** Wall clock in ms; the default has sub-ms resolution so V3 nonces (µs) rarely collide across processes. */
   now?: () => number;
+  /** Re-measures the server-time offset this often in the background once a signed call was made (default 5 min). */
+  clockResyncMs?: number;
 }
+
+/** Epoch ms with sub-millisecond resolution. */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
 
 export interface AsterCallOptions {
   timeoutMs?: number;
@@ -49,10 +55,12 @@ export class AsterRestClient {
   private readonly now: () => number;
   private offsetMs = 0;
   private syncedAt = 0;
+  private resyncTimer: NodeJS.Timeout | null = null;
+  private budgetWarnedAt = 0;
 
   constructor(opts: AsterRestOptions) {
     this.o = opts;
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? preciseNow;
     this.http = new HttpClient({ venue: 'aster', baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs });
     this.signer = createAsterSigner(opts.credentials, opts.recvWindowMs);
     this.paths = ASTER_PRIVATE_PATHS[this.signer.scheme];
@@ -87,7 +95,36 @@ export class AsterRestClient {
     }
     this.offsetMs = Math.round(body.serverTime - (t0 + t1) / 2);
     this.syncedAt = t1;
+    if (!this.resyncTimer) {
+      this.resyncTimer = setInterval(() => {
+        this.syncTime().catch((e: unknown) =>
+          this.o.log?.warn({ err: e instanceof Error ? e.message : String(e) }, 'aster clock resync failed'),
+        );
+      }, this.o.clockResyncMs ?? 300_000);
+      this.resyncTimer.unref();
+    }
     return this.offsetMs;
+  }
+
+  /**
+   * Takes weight from the shared budget. A budget refusal (VenueError rate_limited) propagates; a Redis
+   * failure does not stop trading (the venue enforces its own limit): it is logged and the call proceeds.
+   */
+  private async takeBudget(weight: number, endpoint: string): Promise<void> {
+    if (!this.o.budget) return;
+    try {
+      await this.o.budget.take(weight, endpoint);
+    } catch (e) {
+      if (e instanceof VenueError) throw e;
+      const t = this.now();
+      if (t - this.budgetWarnedAt > 10_000) {
+        this.budgetWarnedAt = t;
+        this.o.log?.warn(
+          { endpoint, err: e instanceof Error ? e.message : String(e) },
+          'rate budget unavailable',
+        );
+      }
+    }
   }
 
   async publicGet<T>(
@@ -97,7 +134,7 @@ export class AsterRestClient {
     call: AsterCallOptions = {},
   ): Promise<T> {
     const endpoint = `GET ${path}`;
-    await this.o.budget?.take(weight, endpoint);
+    await this.takeBudget(weight, endpoint);
     const res = await this.http.request({
       method: 'GET',
       path,
@@ -121,7 +158,7 @@ export class AsterRestClient {
     const endpoint = `${method} ${path}`;
     if (this.syncedAt === 0) await this.syncTime();
     for (let attempt = 0; ; attempt++) {
-      await this.o.budget?.take(weight, endpoint);
+      await this.takeBudget(weight, endpoint);
       const { payload, headers } = this.signer.sign(params, this.serverNow());
       const isQuery = method === 'GET' || method === 'DELETE';
       const res = await this.http.request({
@@ -194,6 +231,8 @@ export class AsterRestClient {
   }
 
   async close(): Promise<void> {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer = null;
     await this.http.close();
   }
 }
