@@ -56,7 +56,7 @@ export interface OrderWorkerOptions {
   healthRefreshMs?: number;
   /** Upper bound on finishing the in-flight order at stop; default requestTimeout + unknownResolve + 5 s. */
   closeTimeoutMs?: number;
-  /** The per-account lock's lease (renewed while held); default 30 s. */
+  /** The per-account lock's lease (renewed while held); default the BullMQ lock duration. */
   accountLockTtlMs?: number;
 }
 
@@ -150,7 +150,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     redis,
     key: `${opts.names.bullPrefix}:${queueName}:account-lock`,
     owner: `${process.pid}-${randomBytes(4).toString('hex')}`,
-    ttlMs: opts.accountLockTtlMs ?? 30_000,
+    ttlMs: opts.accountLockTtlMs ?? opts.lockDurationMs ?? 30_000,
     log,
   });
 
