@@ -70,14 +70,19 @@ describe('CCXT vs direct client (V3 market orders on the simulator)', () => {
       });
       if (i >= 2) ccxtMs.push(performance.now() - t);
       t = performance.now();
-      await direct.rest.signed('POST', direct.rest.paths.order, [
-        ['symbol', 'BTCUSDT'],
-        ['side', side === 'buy' ? 'SELL' : 'BUY'],
-        ['type', 'MARKET'],
-        ['quantity', '0.010'],
-        ['newClientOrderId', `dr-${i}-${Date.now()}`],
-        ['newOrderRespType', 'RESULT'],
-      ]);
+      await direct.rest.signed(
+        'POST',
+        direct.rest.paths.order,
+        [
+          ['symbol', 'BTCUSDT'],
+          ['side', side === 'buy' ? 'SELL' : 'BUY'],
+          ['type', 'MARKET'],
+          ['quantity', '0.010'],
+          ['newClientOrderId', `dr-${i}-${Date.now()}`],
+          ['newOrderRespType', 'RESULT'],
+        ],
+        1,
+      );
       if (i >= 2) rawMs.push(performance.now() - t);
       t = performance.now();
       const o = await direct.placeOrder({
