@@ -1,0 +1,2 @@
+// Benchmarks (issue 8): npm run bench.
+export const PACKAGE = '@arb/bench';
