@@ -15,7 +15,8 @@ const log = createLogger({ service: 'strategy', level: config.logLevel });
 await runService({
   name: 'strategy',
   log,
-  healthPort: null,
+  healthHost: config.health.host,
+  healthPort: config.health.port,
   async start(ctx) {
     const economics = checkEconomics(config);
     if (economics.verdict === 'refuse') throw new Error(economics.message);

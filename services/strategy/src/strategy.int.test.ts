@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { makeHedgeId } from '@arb/core/hedge';
 import type { Quote } from '@arb/core/quote';
 import { bullConnection } from '@arb/bus/bull-connection';
@@ -16,26 +15,26 @@ import { acquireLease, currentLeader } from '@arb/bus/leader-lease';
 import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
 import { QuotePublisher } from '@arb/bus/quote-bus';
 import { readRange } from '@arb/bus/stream';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceProcess } from '../test/service-process';
+import { killAllServices, type ServiceProcess, spawnService } from '@arb/testkit/process';
+import { deleteNamespace, type RedisFixture, redisFixture, testNamespace } from '@arb/testkit/redis';
 
 /**
  * The strategy as REAL processes (tsx), fed by quotes published to a real Redis, observed through Redis:
  * hedge records, the intent stream, and the BullMQ leg queues.
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PAIR = 'BTC';
 const TIMEOUT = 90_000;
 
+let fx: RedisFixture;
 let redis: Redis;
-const procs: ServiceProcess[] = [];
 let healthTimer: NodeJS.Timeout | undefined;
 
 function setup() {
-  const ns = `t-${randomBytes(5).toString('hex')}`;
+  const ns = testNamespace();
   const names = redisNames(ns);
-  const queues: OrderQueues = createOrderQueues(bullConnection(REDIS_URL), names);
+  const queues: OrderQueues = createOrderQueues(bullConnection(fx.url), names);
   const pubs = {
     aster: new QuotePublisher(redis, names, 'aster', PAIR),
     backpack: new QuotePublisher(redis, names, 'backpack', PAIR),
@@ -67,32 +66,28 @@ function setup() {
     }
   };
   const spawn = () => {
-    const p = new ServiceProcess('services/strategy/src/main.ts', {
-      REDIS_URL,
-      ARB_NAMESPACE: ns,
-      PAIR,
-      MODE: 'sim',
-      LOG_LEVEL: 'info',
-      PRICE_VALIDITY_MS: '10000',
-      MAX_QUOTE_SKEW_MS: '10000',
-      MIN_TRADE_INTERVAL: '100',
-      TRADE_AMOUNT: '0.02',
-      ARB_THRESHOLD: '120',
-      CLOSE_DIFF: '80',
+    return spawnService({
+      entry: 'services/strategy/src/main.ts',
+      name: 'strategy',
+      env: {
+        REDIS_URL: fx.url,
+        ARB_NAMESPACE: ns,
+        PAIR,
+        MODE: 'sim',
+        LOG_LEVEL: 'info',
+        PRICE_VALIDITY_MS: '10000',
+        MAX_QUOTE_SKEW_MS: '10000',
+        MIN_TRADE_INTERVAL: '100',
+        TRADE_AMOUNT: '0.02',
+        ARB_THRESHOLD: '120',
+        CLOSE_DIFF: '80',
+        HEALTH_PORT: '0',
+      },
     });
-    procs.push(p);
-    return p;
   };
   const cleanup = async () => {
     await closeOrderQueues(queues);
-    for (const pattern of [`${ns}:*`, `${ns}.*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    }
+    await deleteNamespace(redis, ns);
   };
   return { ns, names, queues, publish, writeHealth, spawn, cleanup };
 }
@@ -112,8 +107,17 @@ async function waitFor<T>(
 }
 
 async function waitReady(p: ServiceProcess): Promise<void> {
-  await waitFor('ready log', () => p.hasLog('ready') || p.lines.some((l) => l.includes('"level":60')));
-  if (!p.hasLog('ready')) throw new Error(`strategy failed to start:\n${p.lines.join('\n')}`);
+  await p.waitForLine(/"msg":"ready"/, 60_000);
+}
+
+async function healthz(p: ServiceProcess): Promise<Record<string, unknown>> {
+  const ready = p.jsonLines().find((l) => l.msg === 'ready');
+  const res = await fetch(`${String(ready?.healthUrl)}/healthz`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+function hasLog(p: ServiceProcess, msg: string): boolean {
+  return p.jsonLines().some((l) => l.msg === msg);
 }
 
 async function jobsOf(queues: OrderQueues) {
@@ -121,15 +125,16 @@ async function jobsOf(queues: OrderQueues) {
   return { aster: a, backpack: b };
 }
 
-beforeAll(() => {
-  redis = new Redis(REDIS_URL);
+beforeAll(async () => {
+  fx = await redisFixture();
+  redis = fx.redis;
 });
 afterEach(async () => {
   if (healthTimer) clearInterval(healthTimer);
-  await Promise.all(procs.splice(0).map((p) => p.stop()));
+  await killAllServices();
 });
-afterAll(() => {
-  redis.disconnect();
+afterAll(async () => {
+  await fx.cleanup();
 });
 
 describe('strategy process', () => {
@@ -176,7 +181,7 @@ describe('strategy process', () => {
         `tick -> intent recorded: ${hedge.open!.createdAt - publishedAt} ms; tick -> legs queued: ` +
           `${Math.max(a.timestamp, b.timestamp) - publishedAt} ms (one sample, shared machine)`,
       );
-      await waitFor('open log', () => p.hasLog('hedge open: intent recorded, legs enqueued'));
+      await waitFor('open log', () => hasLog(p, 'hedge open: intent recorded, legs enqueued'));
 
       // A second, larger dislocation (both directions over time) while the hedge is active: nothing new.
       for (let i = 0; i < 10; i++) {
@@ -216,8 +221,7 @@ describe('strategy process', () => {
       expect((await readActiveHedge(redis, t.names, PAIR))?.close?.reason).toBe('spread_converged');
 
       // SIGTERM: clean stop, lease released.
-      p.kill('SIGTERM');
-      expect((await p.exited).code).toBe(0);
+      expect((await p.stop('SIGTERM')).code).toBe(0);
       expect(await currentLeader(redis, t.names, PAIR)).toBeNull();
       await t.cleanup();
     },
@@ -300,7 +304,7 @@ describe('strategy process', () => {
       expect(fence).toBeGreaterThan(ghost.fence);
       expect(jobs.aster[0]!.data).toMatchObject({ side: 'sell', fence });
       expect(jobs.backpack[0]!.data).toMatchObject({ side: 'buy', fence });
-      await waitFor('recovery log', () => p.hasLog('recorded legs enqueued on recovery'));
+      await waitFor('recovery log', () => hasLog(p, 'recorded legs enqueued on recovery'));
       expect(await checkLegJob(redis, t.names, jobs.aster[0]!.data)).toEqual({ ok: true });
       await t.cleanup();
     },
@@ -324,13 +328,16 @@ describe('strategy process', () => {
       const leader = await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
       const [lead, standby] = leader.owner.includes(`-${p1.pid}-`) ? [p1, p2] : [p2, p1];
       expect(leader.owner).toContain(`-${lead.pid}-`);
+      // /healthz tells which replica leads.
+      expect(await healthz(lead)).toMatchObject({ ok: true, details: { leader: true } });
+      expect(await healthz(standby)).toMatchObject({ ok: true, details: { leader: false } });
 
       await t.publish(100_000, 100_200);
       const first = await waitFor('first hedge', () => readActiveHedge(redis, t.names, PAIR));
       await new Promise((r) => setTimeout(r, 500));
       expect(first.fence).toBe(leader.fence);
-      await waitFor('open log', () => lead.hasLog('hedge open: intent recorded, legs enqueued'));
-      expect(standby.hasLog('hedge open: intent recorded, legs enqueued')).toBe(false);
+      await waitFor('open log', () => hasLog(lead, 'hedge open: intent recorded, legs enqueued'));
+      expect(hasLog(standby, 'hedge open: intent recorded, legs enqueued')).toBe(false);
       expect(await listHedgeIds(redis, t.names, PAIR)).toHaveLength(1);
       await waitFor('first legs', async () => {
         const j = await jobsOf(t.queues);
@@ -339,8 +346,7 @@ describe('strategy process', () => {
 
       // The leader dies without releasing anything; the standby takes over after the lease expires.
       const killedAt = Date.now();
-      lead.kill('SIGKILL');
-      await lead.exited;
+      await lead.kill();
       const next = await waitFor('takeover', async () => {
         const l = await currentLeader(redis, t.names, PAIR);
         return l?.owner.includes(`-${standby.pid}-`) ? l : null;
@@ -373,7 +379,7 @@ describe('strategy process', () => {
       });
       const secondLeg = j2.aster.find((j) => j.id === `${second.hedgeId}-aster-open1`)!;
       expect(secondLeg.data.fence).toBe(next.fence);
-      await waitFor('open log', () => standby.hasLog('hedge open: intent recorded, legs enqueued'));
+      await waitFor('open log', () => hasLog(standby, 'hedge open: intent recorded, legs enqueued'));
       await t.cleanup();
     },
     TIMEOUT,

@@ -1,7 +1,8 @@
 import { makeHedgeId } from '@arb/core/hedge';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupNamespace, connect, testNamespace, waitFor } from '../test/redis-fixture';
+import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
+import { waitFor } from '@arb/testkit/wait';
 import { writeControlFlags } from './control-flags';
 import { type HedgeIntent, HedgeIntentSchema } from './hedge-intent';
 import type { HedgeStatus } from './hedge-status';
@@ -19,8 +20,8 @@ import { acquireLease, type LeaseHolder } from './leader-lease';
 import { StateEventSchema } from './state-event';
 import { readRange } from './stream';
 
-const ns = testNamespace();
-const names = redisNames(ns);
+let fx: RedisFixture;
+let names: ReturnType<typeof redisNames>;
 let redis: Redis;
 let seq = 0;
 
@@ -62,8 +63,10 @@ async function lead(pair: string, owner = 'leader'): Promise<LeaseHolder> {
   return { owner, fence };
 }
 
-beforeAll(() => {
-  redis = connect();
+beforeAll(async () => {
+  fx = await redisFixture();
+  names = redisNames(fx.ns);
+  redis = fx.redis;
 });
 beforeEach(async () => {
   await writeControlFlags(
@@ -74,15 +77,14 @@ beforeEach(async () => {
   );
 });
 afterAll(async () => {
-  await cleanupNamespace(redis, ns);
-  redis.disconnect();
+  await fx.cleanup();
 });
 
 describe('open intents', () => {
   it('of many concurrent opens on separate connections, exactly one becomes the active hedge', async () => {
     const pair = 'C1';
     const holder = await lead(pair);
-    const conns = Array.from({ length: 8 }, () => connect());
+    const conns = Array.from({ length: 8 }, () => fx.connect());
     const intents = conns.map(() => intent(pair, holder.fence));
     const results = await Promise.all(conns.map((c, i) => recordOpenIntent(c, names, intents[i]!, holder)));
     const winners = results.filter((r) => r.ok);
@@ -223,7 +225,7 @@ describe('close intents and status', () => {
   it('publishes a state event with every change', async () => {
     const pair = 'C6';
     const holder = await lead(pair);
-    const sub = connect();
+    const sub = fx.connect();
     const seen: unknown[] = [];
     sub.on('message', (_ch: string, msg: string) => seen.push(StateEventSchema.parse(JSON.parse(msg))));
     await sub.subscribe(names.stateChannel);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupNamespace, connect, testNamespace, waitFor } from '../test/redis-fixture';
+import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
+import { waitFor } from '@arb/testkit/wait';
 import { redisNames } from './keys';
 import {
   acquireLease,
@@ -11,16 +12,17 @@ import {
   renewLease,
 } from './leader-lease';
 
-const ns = testNamespace();
-const names = redisNames(ns);
+let fx: RedisFixture;
+let names: ReturnType<typeof redisNames>;
 let redis: Redis;
 
-beforeAll(() => {
-  redis = connect();
+beforeAll(async () => {
+  fx = await redisFixture();
+  names = redisNames(fx.ns);
+  redis = fx.redis;
 });
 afterAll(async () => {
-  await cleanupNamespace(redis, ns);
-  redis.disconnect();
+  await fx.cleanup();
 });
 
 describe('lease primitives', () => {
@@ -65,8 +67,8 @@ describe('LeaderLease loop', () => {
   it('keeps one leader; a crashed leader (connection gone) is replaced within about the lease time', async () => {
     const pair = 'P4';
     const ttlMs = 600;
-    const connA = connect();
-    const connB = connect();
+    const connA = fx.connect();
+    const connB = fx.connect();
     const events: string[] = [];
     const a = new LeaderLease({
       redis: connA,

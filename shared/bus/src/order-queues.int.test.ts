@@ -1,7 +1,8 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupNamespace, connect, REDIS_URL, testNamespace, waitFor } from '../test/redis-fixture';
+import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
+import { waitFor } from '@arb/testkit/wait';
 import { bullConnection } from './bull-connection';
 import type { HedgeIntent } from './hedge-intent';
 import { readHedge } from './hedge-store';
@@ -10,9 +11,9 @@ import { orderQueueFor, redisNames } from './keys';
 import type { LegJob } from './leg-job';
 import { closeOrderQueues, createOrderQueues, enqueueIntentLegs, type OrderQueues } from './order-queues';
 
-const ns = testNamespace();
-const names = redisNames(ns);
-const connection = bullConnection(REDIS_URL);
+let fx: RedisFixture;
+let names: ReturnType<typeof redisNames>;
+let connection: ReturnType<typeof bullConnection>;
 let redis: Redis;
 let queues: OrderQueues;
 
@@ -31,14 +32,16 @@ const intent: HedgeIntent = {
   createdAt: 1,
 };
 
-beforeAll(() => {
-  redis = connect();
+beforeAll(async () => {
+  fx = await redisFixture();
+  names = redisNames(fx.ns);
+  redis = fx.redis;
+  connection = bullConnection(fx.url);
   queues = createOrderQueues(connection, names);
 });
 afterAll(async () => {
   await closeOrderQueues(queues);
-  await cleanupNamespace(redis, ns);
-  redis.disconnect();
+  await fx.cleanup();
 });
 
 describe('enqueueing legs', () => {

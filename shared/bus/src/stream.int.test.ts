@@ -1,16 +1,17 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupNamespace, connect, testNamespace, waitFor } from '../test/redis-fixture';
+import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
+import { waitFor } from '@arb/testkit/wait';
 import { redisNames } from './keys';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from './order-outcome-event';
 import { appendMessage, type RejectedEntry, readRange, StreamConsumer } from './stream';
 
-const ns = testNamespace();
-const names = redisNames(ns);
+let fx: RedisFixture;
+let names: ReturnType<typeof redisNames>;
 let redis: Redis;
 const conns: Redis[] = [];
 function own(): Redis {
-  const c = connect();
+  const c = fx.connect();
   conns.push(c);
   return c;
 }
@@ -30,13 +31,13 @@ function event(n: number): OrderOutcomeEvent {
   };
 }
 
-beforeAll(() => {
-  redis = connect();
+beforeAll(async () => {
+  fx = await redisFixture();
+  names = redisNames(fx.ns);
+  redis = fx.redis;
 });
 afterAll(async () => {
-  for (const c of conns) c.disconnect();
-  await cleanupNamespace(redis, ns);
-  redis.disconnect();
+  await fx.cleanup();
 });
 
 describe('durable streams', () => {
