@@ -1,6 +1,6 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildSigningString, verifyRequestSignature, verifySignature } from './auth';
+import { buildBatchSigningString, buildSigningString, verifyRequestSignature, verifySignature } from './auth';
 
 // Vectors from /work/shared/venues/backpack.md §2, produced by CCXT 4.5.84 and Node crypto.sign with the
 // seed 0x01..0x20, independently of the simulator's code.
@@ -65,6 +65,16 @@ describe('Backpack ED25519 verification', () => {
     expect(
       verifyRequestSignature(API_KEY, VECTORS[1]?.[1] ?? '', 'orderExecute', body, '1700000000000', '5000'),
     ).toBe(true);
+  });
+
+  it('rebuilds the documented batch signing string', () => {
+    const batch = [
+      { symbol: 'SOL_USDC_PERP', side: 'Bid', orderType: 'Limit', price: '141', quantity: '12' },
+      { symbol: 'SOL_USDC_PERP', side: 'Bid', orderType: 'Limit', price: '140', quantity: '11' },
+    ];
+    expect(buildBatchSigningString('orderExecute', batch, '1750793021519', '5000')).toBe(
+      'instruction=orderExecute&orderType=Limit&price=141&quantity=12&side=Bid&symbol=SOL_USDC_PERP&instruction=orderExecute&orderType=Limit&price=140&quantity=11&side=Bid&symbol=SOL_USDC_PERP&timestamp=1750793021519&window=5000',
+    );
   });
 
   it('accepts a signature made by an independent signer over the URL-encoded form CCXT signs', () => {

@@ -39,6 +39,21 @@ export function buildSigningString(
   return `instruction=${instruction}&${middle}timestamp=${timestamp}&window=${window}`;
 }
 
+/**
+ * Batch order execution (POST /api/v1/orders): each order's sorted query prefixed with its own
+ * `instruction=orderExecute&`, joined with `&`, then `&timestamp=..&window=..` once at the end. [OAS]
+ */
+export function buildBatchSigningString(
+  instruction: string,
+  batch: readonly SignParams[],
+  timestamp: string,
+  window: string,
+  encodeValues = false,
+): string {
+  const parts = batch.map((params) => `instruction=${instruction}&${sortedQuery(params, encodeValues)}`);
+  return `${parts.join('&')}&timestamp=${timestamp}&window=${window}`;
+}
+
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const keyCache = new Map<string, KeyObject | null>();
 
@@ -79,12 +94,16 @@ export function verifyRequestSignature(
   apiKey: string,
   signatureB64: string,
   instruction: string,
-  params: SignParams,
+  params: SignParams | readonly SignParams[],
   timestamp: string,
   window: string,
 ): boolean {
-  const plain = buildSigningString(instruction, params, timestamp, window);
+  const build = (encode: boolean) =>
+    Array.isArray(params)
+      ? buildBatchSigningString(instruction, params, timestamp, window, encode)
+      : buildSigningString(instruction, params as SignParams, timestamp, window, encode);
+  const plain = build(false);
   if (verifySignature(apiKey, plain, signatureB64)) return true;
-  const encoded = buildSigningString(instruction, params, timestamp, window, true);
+  const encoded = build(true);
   return encoded !== plain && verifySignature(apiKey, encoded, signatureB64);
 }

@@ -13,8 +13,8 @@ import {
 export interface SignedRequest {
   headers: IncomingHttpHeaders;
   instruction: string;
-  /** Query parameters (GET) or JSON body key/values (other methods). */
-  params: SignParams;
+  /** Query parameters (GET), JSON body key/values (other methods), or the orders of a batch body. */
+  params: SignParams | readonly SignParams[];
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

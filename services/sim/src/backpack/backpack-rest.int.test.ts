@@ -272,6 +272,23 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
   });
 });
 
+describe('Backpack simulator batch orders (POST /api/v1/orders)', () => {
+  it('CCXT createOrders: per-order results, Ok orders executed, Err entries carry the code', async () => {
+    const results = await ex.createOrders([
+      { symbol: SYMBOL, type: 'market', side: 'buy', amount: 0.001, params: { clientOrderId: 3001 } },
+      { symbol: SYMBOL, type: 'market', side: 'sell', amount: 0.001, params: { clientOrderId: 3002 } },
+    ]);
+    expect(results.map((o) => o.info.operation)).toEqual(['Ok', 'Ok']);
+    expect(results.map((o) => o.status)).toEqual(['closed', 'closed']);
+    const raw = (await ex.privatePostApiV1Orders([
+      { symbol: 'BTC_USDC_PERP', side: 'Bid', orderType: 'Market', quantity: '0.001', clientId: 3003 },
+      { symbol: 'BTC_USDC_PERP', side: 'Bid', orderType: 'Market', quantity: '0.000001', clientId: 3004 },
+    ])) as Record<string, unknown>[];
+    expect(raw[0]).toMatchObject({ operation: 'Ok', status: 'Filled', clientId: 3003 });
+    expect(raw[1]).toEqual({ operation: 'Err', code: 'INVALID_QUANTITY', message: expect.any(String) });
+  });
+});
+
 describe('Backpack simulator auth, with signatures computed by the test', () => {
   it('a correctly signed request passes; JSON body parsed on DELETE', async () => {
     expect((await signedFetch('GET', '/api/v1/capital', 'balanceQuery', {})).status).toBe(200);

@@ -32,6 +32,7 @@ export const BACKPACK_INSTRUCTIONS: Readonly<Record<string, string>> = {
   'GET /api/v1/capital': 'balanceQuery',
   'GET /api/v1/capital/collateral': 'collateralQuery',
   'POST /api/v1/order': 'orderExecute',
+  'POST /api/v1/orders': 'orderExecute',
   'GET /api/v1/order': 'orderQuery',
   'DELETE /api/v1/order': 'orderCancel',
   'GET /api/v1/orders': 'orderQueryAll',
@@ -109,6 +110,9 @@ export const BACKPACK_EXPIRY_REASONS = [
   'SelfTradePrevention',
   'Unknown',
 ] as const;
+
+/** Largest batch for POST /api/v1/orders (CCXT features.createOrders.max; a third-party note says 50: UNVERIFIED). */
+export const BACKPACK_BATCH_MAX_ORDERS = 20;
 
 /** clientId is a uint32. [OAS OrderExecutePayload] */
 export const BACKPACK_CLIENT_ID_MAX = 4294967295;

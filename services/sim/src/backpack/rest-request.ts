@@ -2,8 +2,10 @@
 export interface RestRequest {
   /** Query parameters (last value wins for repeated keys). */
   query: Readonly<Record<string, string>>;
-  /** JSON body key/values ({} when there is none). */
+  /** JSON body key/values ({} when there is none or it is an array). */
   body: Readonly<Record<string, unknown>>;
+  /** The JSON body when it is an array (batch order execution), else null. */
+  batch: readonly Readonly<Record<string, unknown>>[] | null;
   /** Engine account of a signed request; null on public routes. */
   account: string | null;
 }

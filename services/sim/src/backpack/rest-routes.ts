@@ -2,6 +2,7 @@ import type { SimOrder, SimOrderRef, SimVenueEngine } from '../engine/types';
 import { accountJson, capitalJson, collateralJson, positionsJson } from './account-json';
 import { BackpackApiError } from './api-error';
 import {
+  BACKPACK_BATCH_MAX_ORDERS,
   BACKPACK_DEPTH_DEFAULT_LIMIT,
   BACKPACK_DEPTH_LIMITS,
   BACKPACK_ERROR,
@@ -165,9 +166,8 @@ export function buildRoutes(ctx: RouteContext): Map<string, RestHandler> {
   get(P.status, () => json(BACKPACK_STATUS_OK));
 
   // Orders
-  routes.set(`POST ${P.order}`, (req) => {
-    const account = requireAccount(req);
-    const parsed = parseOrderRequest(req.body, symbol);
+  const placeOne = (account: string, body: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+    const parsed = parseOrderRequest(body, symbol);
     const { input } = parsed;
     if (input.type === 'limit' && parsed.extras.postOnly && input.price !== undefined) {
       const book = engine.book();
@@ -185,7 +185,26 @@ export function buildRoutes(ctx: RouteContext): Map<string, RestHandler> {
     const result = engine.placeOrder(account, { ...input, qty });
     if (!result.ok) throw rejectError(result.reason, result.message);
     extras.set(result.order.orderId, parsed.extras);
-    return json(orderJson(result.order, parsed.extras, wp));
+    return orderJson(result.order, parsed.extras, wp);
+  };
+  routes.set(`POST ${P.order}`, (req) => json(placeOne(requireAccount(req), req.body)));
+  /** Batch execution: one result per order, `operation` "Ok" (the order) or "Err" ({code, message}). */
+  routes.set(`POST ${P.orders}`, (req) => {
+    const account = requireAccount(req);
+    const batch = req.batch;
+    if (batch === null || batch.length === 0) throw bad('Request body must be a non-empty array of orders');
+    if (batch.length > BACKPACK_BATCH_MAX_ORDERS)
+      throw bad(`At most ${BACKPACK_BATCH_MAX_ORDERS} orders per batch`);
+    return json(
+      batch.map((body) => {
+        try {
+          return { operation: 'Ok', ...placeOne(account, body) };
+        } catch (err) {
+          if (!(err instanceof BackpackApiError)) throw err;
+          return { operation: 'Err', ...err.body() };
+        }
+      }),
+    );
   });
   get(P.order, (req) => {
     const account = requireAccount(req);

@@ -42,7 +42,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function parseJsonBody(text: string): Record<string, unknown> {
+function parseJsonBody(text: string): Record<string, unknown> | Record<string, unknown>[] {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
@@ -50,7 +50,9 @@ function parseJsonBody(text: string): Record<string, unknown> {
   } catch {
     throw new BackpackApiError(400, BACKPACK_ERROR.invalidClientRequest, 'Invalid JSON body');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (Array.isArray(value) && value.every(isObject)) return value as Record<string, unknown>[];
+  if (!isObject(value)) {
     throw new BackpackApiError(
       400,
       BACKPACK_ERROR.invalidClientRequest,
@@ -137,17 +139,19 @@ export async function startBackpackVenue(opts: BackpackVenueOptions): Promise<Ru
     }
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
-    const body = method === 'GET' ? {} : parseJsonBody(bodyText);
+    const parsed = method === 'GET' ? {} : parseJsonBody(bodyText);
+    const batch = Array.isArray(parsed) ? parsed : null;
+    const body = Array.isArray(parsed) ? {} : parsed;
     const instruction = BACKPACK_INSTRUCTIONS[routeId];
     const account =
       instruction === undefined
         ? null
         : authenticate(
-            { headers: req.headers, instruction, params: method === 'GET' ? query : body },
+            { headers: req.headers, instruction, params: method === 'GET' ? query : (batch ?? body) },
             credentials,
             Date.now(),
           );
-    const request: RestRequest = { query, body, account };
+    const request: RestRequest = { query, body, batch, account };
     let result: RestResult;
     try {
       result = handler(request);
