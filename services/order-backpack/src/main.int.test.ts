@@ -1,0 +1,3 @@
+import { orderServiceSuite } from '@arb/execution/testing/order-service-suite';
+
+orderServiceSuite('backpack', 'services/order-backpack/src/main.ts');
