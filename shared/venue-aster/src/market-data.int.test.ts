@@ -116,6 +116,18 @@ describe('AsterMarketData against the simulator', () => {
     expect(gap).toBeLessThan(10_000);
   });
 
+  it('carries the venue event time: a simulator timestamp skew shows in venueTime, not receivedAt', async () => {
+    const { quotes } = feed();
+    await until(() => quotes.length >= 5);
+    await admin.addFault({ kind: 'timestamp_skew', venue: 'aster', skewMs: -5000, durationMs: 60_000 });
+    const from = Date.now() + 100;
+    await until(() => quotes.filter((q) => q.receivedAt > from).length >= 5);
+    for (const q of quotes.filter((x) => x.receivedAt > from)) {
+      expect(q.receivedAt - q.venueTime).toBeGreaterThan(4000);
+      expect(q.receivedAt - q.venueTime).toBeLessThan(7000);
+    }
+  });
+
   it('counts malformed frames and never emits them', async () => {
     const { m, quotes } = feed();
     await until(() => quotes.length >= 5);
@@ -138,7 +150,8 @@ describe('AsterMarketData and the connection lifetime', () => {
       credentials: defaultCredentialDirectory(),
       host: '127.0.0.1',
       port: 0,
-      aster: { wsMaxLifetimeMs: 2500 },
+      // Short lifetime; server pings every 200 ms with a 1 s pong deadline (ws answers pings itself).
+      aster: { wsMaxLifetimeMs: 2500, wsPingIntervalMs: 200, wsPongTimeoutMs: 1000 },
     });
   });
   afterAll(async () => {

@@ -214,6 +214,25 @@ describe.each(SCHEMES)('AsterVenueClient against the simulator ($name auth)', ({
   });
 });
 
+describe.each(SCHEMES)('AsterVenueClient clock handling ($name auth)', ({ creds }) => {
+  it('re-syncs the server-time offset and retries once when the venue refuses the timestamp/nonce', async () => {
+    let skew = 0;
+    const c = new AsterVenueClient({
+      baseUrl: sim.aster.restUrl,
+      credentials: creds,
+      recvWindowMs: 5000,
+      timeoutMs: 2000,
+      now: () => Date.now() + skew,
+    });
+    await c.init(SYMBOL);
+    skew = -30_000; // the local clock jumps 30 s back after the sync
+    const pos = await c.position(SYMBOL);
+    expect(pos.venue).toBe('aster');
+    expect(Math.abs(c.rest.clockOffsetMs - 30_000)).toBeLessThan(1000);
+    await c.close();
+  });
+});
+
 describe('AsterVenueClient auth failures', () => {
   it('a wrong HMAC secret is an auth error naming venue, endpoint and code, without the secret', async () => {
     const c = client({ kind: 'hmac', apiKey: SIM_CREDENTIALS.asterHmac.apiKey, apiSecret: 'f'.repeat(64) });
