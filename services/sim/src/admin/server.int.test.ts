@@ -45,7 +45,12 @@ describe('admin API over HTTP', () => {
 
   it('pauses the market (frozen prices) and jumps the price', async () => {
     expect(await client.setPaused(true)).toBe(true);
-    const a = await client.book('aster', 3);
+    // The first re-publish after the pause shows the true price as frozen (the walk ran between books).
+    const first = await client.book('aster', 3);
+    const a = await until(
+      () => client.book('aster', 3),
+      (x) => x.updateId > first.updateId + 1,
+    );
     await new Promise((r) => setTimeout(r, 200));
     const b = await client.book('aster', 3);
     // Prices frozen; top sizes alternate by one step so change-driven streams keep ticking.
