@@ -231,6 +231,30 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
     ).rejects.toBeInstanceOf(ccxt.InvalidOrder);
   });
 
+  it('history paging: limit, offset, sortDirection and the pagination headers', async () => {
+    const all = (await ex.privateGetWapiV1HistoryOrders({ symbol: 'BTC_USDC_PERP' })) as { id: string }[];
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    const pageTwo = (await ex.privateGetWapiV1HistoryOrders({
+      symbol: 'BTC_USDC_PERP',
+      limit: 2,
+      offset: 2,
+    })) as {
+      id: string;
+    }[];
+    expect(pageTwo.map((o) => o.id)).toEqual(all.slice(2, 4).map((o) => o.id));
+    const headers = ex.last_response_headers as Record<string, string>;
+    const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+    expect(header('x-total')).toBe(String(all.length));
+    expect(header('x-current-page')).toBe('2');
+    const asc = (await ex.privateGetWapiV1HistoryOrders({
+      symbol: 'BTC_USDC_PERP',
+      sortDirection: 'Asc',
+    })) as {
+      id: string;
+    }[];
+    expect(asc.map((o) => o.id)).toEqual([...all].reverse().map((o) => o.id));
+  });
+
   it('leverage limit through PATCH /api/v1/account; fees in bps', async () => {
     await ex.privatePatchApiV1Account({ leverageLimit: '5' });
     const account = await ex.privateGetApiV1Account();

@@ -12,7 +12,7 @@ export interface RestRequest {
 
 /** A handler's answer: JSON, or plain text for /time and /ping; `status` defaults to 200. */
 export type RestResult =
-  | { status?: number; json: unknown }
+  | { status?: number; json: unknown; headers?: Record<string, string> }
   | { status?: number; text: string }
   | { status?: number; empty: true };
 

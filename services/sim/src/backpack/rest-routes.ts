@@ -81,13 +81,28 @@ function intParam(
   return value;
 }
 
-function page<T>(rows: T[], query: Readonly<Record<string, string>>): T[] {
+/**
+ * limit/offset/sortDirection of the history endpoints, and their pagination headers
+ * (X-TOTAL, X-PAGE-SIZE, X-CURRENT-PAGE, X-PAGE-COUNT, exposed via ACCESS-CONTROL-EXPOSE-HEADERS). [OAS]
+ */
+function page<T>(
+  rows: T[],
+  query: Readonly<Record<string, string>>,
+): { rows: T[]; headers: Record<string, string> } {
   const limit = intParam(query, 'limit', BACKPACK_HISTORY_DEFAULT_LIMIT, BACKPACK_HISTORY_MAX_LIMIT);
   const offset = intParam(query, 'offset', 0);
   const sort = query.sortDirection;
   if (sort !== undefined && sort !== 'Asc' && sort !== 'Desc') throw bad('Invalid `sortDirection`');
   const ordered = sort === 'Asc' ? [...rows].reverse() : rows;
-  return ordered.slice(offset, offset + limit);
+  const size = Math.max(1, limit);
+  const headers = {
+    'access-control-expose-headers': 'X-TOTAL, X-PAGE-SIZE, X-CURRENT-PAGE, X-PAGE-COUNT',
+    'x-total': String(rows.length),
+    'x-page-size': String(size),
+    'x-current-page': String(Math.floor(offset / size) + 1),
+    'x-page-count': String(Math.ceil(rows.length / size)),
+  };
+  return { rows: ordered.slice(offset, offset + limit), headers };
 }
 
 /** Converts a Market quoteQuantity into a base quantity by walking the opposite side, floored to the step. */
@@ -294,7 +309,8 @@ export function buildRoutes(ctx: RouteContext): Map<string, RestHandler> {
     let rows = engine.orderHistory(account);
     const orderId = req.query.orderId;
     if (orderId !== undefined) rows = rows.filter((o) => String(o.orderId) === orderId);
-    return json(page(rows, req.query).map((o) => orderHistoryJson(o, extrasOf(o), wp)));
+    const p = page(rows, req.query);
+    return { json: p.rows.map((o) => orderHistoryJson(o, extrasOf(o), wp)), headers: p.headers };
   });
   get(P.fillHistory, (req) => {
     const account = requireAccount(req);
@@ -313,7 +329,8 @@ export function buildRoutes(ctx: RouteContext): Map<string, RestHandler> {
           (from === null || f.time >= from) &&
           (to === null || f.time <= to),
       );
-    return json(page(rows, q).map((f) => fillJson(f, wp)));
+    const p = page(rows, q);
+    return { json: p.rows.map((f) => fillJson(f, wp)), headers: p.headers };
   });
 
   return routes;

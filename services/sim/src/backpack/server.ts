@@ -67,6 +67,7 @@ function send(res: ServerResponse, result: RestResult, headers: Record<string, s
   const status = result.status ?? 200;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   if ('json' in result) {
+    for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(result.json));
   } else if ('text' in result) {
