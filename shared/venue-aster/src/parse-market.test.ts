@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { QuoteSchema } from '@arb/core/quote';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AsterQuoteParser } from './parse-market';
 
@@ -92,5 +93,38 @@ describe('AsterQuoteParser (recorded doc payloads)', () => {
     const perSec = Math.round(n / ((performance.now() - t0) / 1000));
     console.log(`[measured] AsterQuoteParser: ${perSec} frames/s`);
     expect(ok).toBe(n);
+  });
+
+  it('property: any input never throws, and every quote produced is schema-valid', () => {
+    const num = fc.oneof(
+      fc.double({ noNaN: false }).map(String),
+      fc.constantFrom('', '0', '-1', 'abc', '1e400', '60000.1', '0.001', ' 5'),
+    );
+    const frame = fc.record({
+      e: fc.constantFrom('bookTicker', 'depthUpdate', 'aggTrade', 5, null),
+      u: fc.oneof(fc.integer(), fc.constant('x')),
+      E: fc.oneof(fc.integer({ min: -5, max: 2 ** 45 }), fc.double(), fc.constant('1')),
+      s: fc.constantFrom('BTCUSDT', 'ETHUSDT', ''),
+      b: fc.oneof(num, fc.array(fc.tuple(num, num), { maxLength: 6 })),
+      B: num,
+      a: fc.oneof(num, fc.array(fc.tuple(num, num), { maxLength: 6 })),
+      A: num,
+    });
+    const raw = fc.oneof(
+      fc.string(),
+      frame.map((d) => JSON.stringify(d)),
+      frame.map((d) => JSON.stringify({ stream: 'btcusdt@bookTicker', data: d })),
+    );
+    fc.assert(
+      fc.property(fc.array(raw, { maxLength: 20 }), (frames) => {
+        const p = new AsterQuoteParser({ symbol: 'BTCUSDT' });
+        for (const f of frames) {
+          const r = p.parse(f, 1_700_000_000_000);
+          if (r.quote) expect(QuoteSchema.safeParse(r.quote).success).toBe(true);
+          else expect(r.kind).not.toBe('quote');
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
