@@ -1,2 +1,66 @@
-// Service entry point; built in a later issue.
-console.log('@arb/risk is not built yet');
+import { loadConfig } from '@arb/config/config';
+import { configSecrets } from '@arb/config/config-secrets';
+import { venueSymbol } from '@arb/core/venue';
+import { createLogger } from '@arb/log/logger';
+import { runService } from '@arb/service/run-service';
+import { AsterVenueClient } from '@arb/venue-aster/venue-client';
+import { BackpackVenueClient } from '@arb/venue-backpack/backpack-venue-client';
+import { startRisk } from './risk-service';
+
+/**
+ * risk: intents + order outcomes -> the core hedge reducer (state, ledger, status in Redis) -> leg jobs,
+ * venue look-ups, alerts; forced close; reconciliation with both venues (gates trading); commands; daily
+ * loss limit; daily stats. One instance. Lifecycle (ready, /healthz, /metrics, SIGTERM) from @arb/service.
+ */
+const config = loadConfig();
+const log = createLogger({ service: 'risk', level: config.logLevel, secrets: configSecrets(config) });
+
+await runService({
+  name: 'risk',
+  log,
+  healthPort: config.health.port,
+  healthHost: config.health.host,
+  async start(ctx) {
+    const aster = new AsterVenueClient({
+      baseUrl: config.orderVenues.aster.restUrl,
+      credentials: config.venues.aster.auth,
+      recvWindowMs: config.venues.aster.recvWindowMs,
+      timeoutMs: config.orders.requestTimeoutMs,
+      log: ctx.log,
+    });
+    const backpack = new BackpackVenueClient({
+      restUrl: config.orderVenues.backpack.restUrl,
+      apiKey: config.venues.backpack.apiKey,
+      secret: config.venues.backpack.secret,
+      windowMs: config.venues.backpack.windowMs,
+      timeoutMs: config.orders.requestTimeoutMs,
+    });
+    try {
+      await aster.init(venueSymbol('aster', config.pair));
+      const risk = await startRisk({
+        redisUrl: config.redis.url,
+        namespace: config.redis.namespace,
+        pair: config.pair,
+        venues: { aster, backpack },
+        forceCloseMs: config.strategy.forceCloseMs,
+        maxQuoteAgeMs: config.strategy.maxQuoteAgeMs,
+        reconcileIntervalMs: config.risk.reconcileIntervalMs,
+        driftTolerance: config.risk.driftTolerance,
+        flattenOnDrift: config.risk.flattenOnDrift,
+        dailyLossLimit: config.risk.dailyLossLimit,
+        cleanupPolicy: config.risk.cleanupPolicy,
+        tradingTimeZone: config.tradingTimeZone,
+        log: ctx.log,
+        metrics: ctx.metrics,
+      });
+      ctx.setHealth(() => risk.health());
+      return async () => {
+        await risk.stop();
+        await Promise.all([aster.close(), backpack.close()]);
+      };
+    } catch (err) {
+      await Promise.all([aster.close(), backpack.close()]);
+      throw err;
+    }
+  },
+});

@@ -1,0 +1,25 @@
+import type { RedisNames } from '@arb/bus/keys';
+
+/**
+ * Risk's own Redis names, derived from the shared ones (same namespace prefix, so test namespaces and
+ * deployments stay isolated). The full core HedgeState lives in the hedge hash under RISK_STATE_FIELD
+ * (hedge-status.ts allows risk a field of its own there).
+ */
+export const RISK_STATE_FIELD = 'risk';
+
+export function riskNames(names: RedisNames) {
+  const ns = names.controlKey.slice(0, -':control'.length);
+  return {
+    /** Hash: flatten job id -> FlattenRecord JSON, for reduce-only flatten orders not yet reported. */
+    flattenKey: `${ns}:risk:flatten`,
+    /** Set of executed control command ids (a command delivered twice runs once). */
+    commandsDoneKey: `${ns}:risk:commands:done`,
+    /** Hash: hedge id -> epoch ms the hedge became naked (net exposure non-zero). */
+    nakedSinceKey: `${ns}:risk:naked-since`,
+    /** Consumer groups of risk on the durable streams. */
+    intentGroup: 'risk',
+    outcomeGroup: 'risk',
+    commandGroup: 'risk',
+  } as const;
+}
+export type RiskNames = ReturnType<typeof riskNames>;
