@@ -270,14 +270,29 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
     await expect(
       ex.createOrder(SYMBOL, 'market', 'buy', 900, undefined, { clientOrderId: 5 }),
     ).rejects.toBeInstanceOf(ccxt.InsufficientFunds);
+    const near = Math.round(t.core.engines.backpack.markPrice()) - 100;
     const r = await signedFetch('POST', '/api/v1/order', 'orderExecute', {
       symbol: 'BTC_USDC_PERP',
       side: 'Bid',
       orderType: 'Limit',
-      price: '50000.05',
+      price: `${near}.05`,
       quantity: '0.001',
     });
-    expect(r).toEqual({ status: 400, body: { code: 'INVALID_PRICE', message: expect.any(String) } });
+    expect(r).toEqual({
+      status: 400,
+      body: { code: 'INVALID_PRICE', message: expect.stringMatching(/tick/) },
+    });
+    const far = await signedFetch('POST', '/api/v1/order', 'orderExecute', {
+      symbol: 'BTC_USDC_PERP',
+      side: 'Bid',
+      orderType: 'Limit',
+      price: String(Math.round(near * 0.5)),
+      quantity: '0.001',
+    });
+    expect(far).toEqual({
+      status: 400,
+      body: { code: 'INVALID_PRICE', message: 'Price is too far from the last active price' },
+    });
     const q = await signedFetch('POST', '/api/v1/order', 'orderExecute', {
       symbol: 'BTC_USDC_PERP',
       side: 'Bid',
@@ -310,6 +325,36 @@ describe('Backpack simulator batch orders (POST /api/v1/orders)', () => {
     ])) as Record<string, unknown>[];
     expect(raw[0]).toMatchObject({ operation: 'Ok', status: 'Filled', clientId: 3003 });
     expect(raw[1]).toEqual({ operation: 'Err', code: 'INVALID_QUANTITY', message: expect.any(String) });
+  });
+});
+
+describe('Backpack simulator bad input', () => {
+  it('malformed bodies, unknown routes, both order ids, binary junk: clear errors, nothing crashes', async () => {
+    const post = (path: string, body: string) =>
+      fetch(t.venue.restUrl + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const broken = await post('/api/v1/order', '{"symbol":');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { code: string }).code).toBe('INVALID_CLIENT_REQUEST');
+    const unknown = await fetch(`${t.venue.restUrl}/api/v9/nothing`);
+    expect(unknown.status).toBe(404);
+    const both = await signedFetch('GET', '/api/v1/order', 'orderQuery', {
+      symbol: 'BTC_USDC_PERP',
+      orderId: '1',
+      clientId: 1,
+    });
+    expect(both).toEqual({
+      status: 400,
+      body: { code: 'INVALID_CLIENT_REQUEST', message: expect.any(String) },
+    });
+    const badDepth = await fetch(`${t.venue.restUrl}/api/v1/depth?symbol=BTC_USDC_PERP&limit=7`);
+    expect(badDepth.status).toBe(400);
+    const badSymbol = await fetch(`${t.venue.restUrl}/api/v1/depth?symbol=ETH_USDC_PERP`);
+    expect(((await badSymbol.json()) as { code: string }).code).toBe('INVALID_SYMBOL');
+    expect((await ex.fetchStatus()).status).toBe('ok');
   });
 });
 

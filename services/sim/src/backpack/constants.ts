@@ -141,6 +141,11 @@ export const BACKPACK_MARKET_FACTS = {
   imfFunction: { type: 'sqrt', base: '0.02', factor: '0.0001275' },
   mmfFunction: { type: 'sqrt', base: '0.0125', factor: '0.0000765' },
   positionLimitWeight: '1',
+  /** Limit prices must lie within [min, max] x the last active price ("Price is too far from the last active price"). */
+  priceMaxMultiplier: '1.25',
+  priceMinMultiplier: '0.75',
+  /** Funding rate served on /markPrices and the markPrice stream (no funding is simulated). */
+  fundingRate: '0.0000125',
 } as const;
 
 /** WebSocket facts. [OAS Streams tag; CCXT pro handleErrorMessage] */

@@ -25,8 +25,8 @@ export function marketJson(rules: SimMarketRules, wp: WirePrecision): Record<str
         minPrice: f.minPrice,
         maxPrice: f.maxPrice,
         tickSize: wp.tickSize,
-        maxMultiplier: '1.25',
-        minMultiplier: '0.75',
+        maxMultiplier: f.priceMaxMultiplier,
+        minMultiplier: f.priceMinMultiplier,
         maxImpactMultiplier: '1.03',
         minImpactMultiplier: '0.97',
         meanMarkPriceBand: { maxMultiplier: '1.1', minMultiplier: '0.9' },
@@ -97,7 +97,7 @@ export function markPriceJson(
   wp: WirePrecision,
 ): Record<string, unknown> {
   return {
-    fundingRate: '0.0000125',
+    fundingRate: BACKPACK_MARKET_FACTS.fundingRate,
     indexPrice: wp.price(mark),
     markPrice: wp.price(mark),
     nextFundingTimestamp: nextFundingMs(nowMs),

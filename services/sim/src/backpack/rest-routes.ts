@@ -184,6 +184,16 @@ export function buildRoutes(ctx: RouteContext): Map<string, RestHandler> {
   const placeOne = (account: string, body: Readonly<Record<string, unknown>>): Record<string, unknown> => {
     const parsed = parseOrderRequest(body, symbol);
     const { input } = parsed;
+    if (input.type === 'limit' && input.price !== undefined) {
+      const mark = engine.markPrice();
+      const f = BACKPACK_MARKET_FACTS;
+      if (
+        input.price > mark * Number(f.priceMaxMultiplier) ||
+        input.price < mark * Number(f.priceMinMultiplier)
+      ) {
+        throw bad('Price is too far from the last active price', BACKPACK_ERROR.invalidPrice);
+      }
+    }
     if (input.type === 'limit' && parsed.extras.postOnly && input.price !== undefined) {
       const book = engine.book();
       const crosses =

@@ -1,4 +1,5 @@
 import type { SimBook, SimTicker24h } from '../engine/types';
+import { BACKPACK_MARKET_FACTS } from './constants';
 import type { WirePrecision } from './wire-precision';
 
 /** Public stream payloads, key for key as the OpenAPI `Streams` samples (times in microseconds). */
@@ -84,7 +85,7 @@ export function markPriceData(
     E: eventUs,
     s: symbol,
     p: wp.price(mark),
-    f: '0.0000125',
+    f: BACKPACK_MARKET_FACTS.fundingRate,
     i: wp.price(mark),
     n: nextFundingMs,
     T: engineUs,
