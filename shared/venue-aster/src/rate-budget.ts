@@ -1,0 +1,20 @@
+import { RateBudget } from '@arb/net/rate-budget';
+import type { Redis } from 'ioredis';
+import { ASTER_WEIGHT_LIMIT_PER_MINUTE, ASTER_WEIGHT_WINDOW_MS } from './constants';
+
+/**
+ * The AsterDex request-weight budget shared by every process of this deployment (feed, order worker,
+ * risk): the venue's REQUEST_WEIGHT per minute times `share` (headroom for other users of the IP).
+ * `key` comes from '@arb/bus/keys' rateBudgetKey('aster').
+ */
+export function asterRateBudget(redis: Redis, key: string, share = 0.8): RateBudget {
+  return new RateBudget({
+    redis,
+    venue: 'aster',
+    key,
+    limit: Math.floor(ASTER_WEIGHT_LIMIT_PER_MINUTE * share),
+    windowMs: ASTER_WEIGHT_WINDOW_MS,
+    // A short wait for the next window beats refusing an order outright.
+    maxWaitMs: 2000,
+  });
+}
