@@ -1,91 +1,14 @@
 import type { Alert } from '@arb/bus/alert';
 import type { LegJob } from '@arb/bus/leg-job';
 import type { OrderOutcomeEvent } from '@arb/bus/order-outcome-event';
-import type { OrderOutcome, OrderRequest } from '@arb/core/order';
-import type { BalanceSnapshot, MarketRules, VenueClient } from '@arb/core/venue-client';
 import { createLogger } from '@arb/log/logger';
 import { Registry } from 'prom-client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExecMarker } from './exec-marker';
 import { createExecutionMetrics } from './execution-metrics';
 import { LegExecutor, NOT_PLACED, REFUSAL_CODES } from './leg-executor';
+import { FakeVenue } from './testing/fake-venue';
 import { VenueHealth } from './venue-health';
-
-/** An in-memory venue: orders by client id; scripted answers for placeOrder and failures. */
-class FakeVenue implements VenueClient {
-  readonly venue = 'aster' as const;
-  readonly orders = new Map<string, OrderOutcome>();
-  readonly sent: OrderRequest[] = [];
-  available = 10_000;
-  /** What placeOrder does: fill (and record), or answer unknown after recording (or not). */
-  mode: 'fill' | 'unknown_executed' | 'unknown_not_placed' | 'reject' = 'fill';
-  findFailures = 0;
-  balanceFails = false;
-  clock: { t: number };
-
-  constructor(clock: { t: number }) {
-    this.clock = clock;
-  }
-
-  async marketRules(symbol: string): Promise<MarketRules> {
-    return { symbol, tickSize: 0.1, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
-  }
-  async placeOrder(req: OrderRequest): Promise<OrderOutcome> {
-    this.sent.push(req);
-    const filled: OrderOutcome = {
-      kind: 'filled',
-      venue: 'aster',
-      clientOrderId: req.clientOrderId,
-      venueOrderId: String(this.sent.length),
-      side: req.side,
-      qty: req.qty,
-      avgPrice: 100_000,
-      fee: 0.7,
-      feeAsset: 'USDT',
-      executedAt: this.clock.t,
-    };
-    switch (this.mode) {
-      case 'fill':
-        this.orders.set(req.clientOrderId, filled);
-        return filled;
-      case 'unknown_executed':
-        this.orders.set(req.clientOrderId, filled);
-        return { kind: 'unknown', venue: 'aster', clientOrderId: req.clientOrderId, reason: 'TIMEOUT' };
-      case 'unknown_not_placed':
-        return { kind: 'unknown', venue: 'aster', clientOrderId: req.clientOrderId, reason: 'HTTP 500' };
-      case 'reject':
-        return {
-          kind: 'rejected',
-          venue: 'aster',
-          clientOrderId: req.clientOrderId,
-          code: '-2019',
-          reason: 'Margin is insufficient',
-        };
-    }
-  }
-  async findOrder(_symbol: string, clientOrderId: string): Promise<OrderOutcome | null> {
-    if (this.findFailures > 0) {
-      this.findFailures--;
-      throw new Error('ECONNRESET');
-    }
-    return this.orders.get(clientOrderId) ?? null;
-  }
-  async cancelOrder(): Promise<void> {}
-  async position(symbol: string) {
-    return { venue: 'aster' as const, symbol, qty: 0, entryPrice: 0, unrealizedPnl: 0, leverage: 5 };
-  }
-  async openOrders() {
-    return [];
-  }
-  async balance(): Promise<BalanceSnapshot> {
-    if (this.balanceFails) throw new Error('HTTP 503');
-    return { venue: 'aster', asset: 'USDT', equity: this.available, available: this.available };
-  }
-  async ensureLeverage(_s: string, l: number) {
-    return l;
-  }
-  async close() {}
-}
 
 const T0 = 1_800_000_000_000;
 

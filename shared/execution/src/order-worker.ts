@@ -163,8 +163,15 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
         `${venueId} reports leverage ${reported} on ${symbol} after setting ${opts.leverage}`,
       );
     }
+    // Read back independently: the position snapshot carries the leverage the venue applies to the symbol.
+    const applied = (await opts.venue.position(symbol)).leverage;
+    if (applied !== opts.leverage) {
+      throw new LeverageMismatchError(
+        `${venueId} applies leverage ${applied} on ${symbol}, not the configured ${opts.leverage}`,
+      );
+    }
     health.ok();
-    log.info({ symbol, leverage: reported }, 'leverage set and verified');
+    log.info({ symbol, leverage: reported, applied }, 'leverage set and verified');
 
     executor = new LegExecutor({
       venue: opts.venue,

@@ -165,6 +165,29 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     expect(await simOrders(job.id)).toHaveLength(1);
   });
 
+  it('measures decision -> venue ack over 10 sequential legs (reported, not asserted: shared machine)', async () => {
+    const rows: { toSend: number; send: number; total: number }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const job = await legJob({ side: i % 2 === 0 ? 'buy' : 'sell' });
+      await enqueue(job);
+      const ev = await outcomeOf(job.id);
+      expect(ev.outcome.kind).toBe('filled');
+      rows.push({
+        toSend: ev.sentAt - job.data.createdAt,
+        send: ev.ackAt - ev.sentAt,
+        total: ev.ackAt - job.data.createdAt,
+      });
+    }
+    const pct = (xs: number[], p: number) =>
+      [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+    const line = (k: keyof (typeof rows)[number]) =>
+      `${k} p50 ${pct(
+        rows.map((r) => r[k]),
+        0.5,
+      )} ms, max ${Math.max(...rows.map((r) => r[k]))} ms`;
+    console.log(`${venue} latency: ${line('toSend')}; ${line('send')}; ${line('total')}`);
+  });
+
   it('a venue reject (insufficient margin) is reported rejected with the venue code', async () => {
     await admin.addFault({ kind: 'reject_orders', venue, count: 1, reason: 'insufficient_margin' });
     const job = await legJob();

@@ -1,0 +1,83 @@
+import type { OrderOutcome, OrderRequest } from '@arb/core/order';
+import type { BalanceSnapshot, MarketRules, VenueClient } from '@arb/core/venue-client';
+
+/** An in-memory venue: orders by client id; scripted answers for placeOrder and failures. */
+export class FakeVenue implements VenueClient {
+  readonly venue = 'aster' as const;
+  readonly orders = new Map<string, OrderOutcome>();
+  readonly sent: OrderRequest[] = [];
+  available = 10_000;
+  /** What placeOrder does: fill (and record), or answer unknown after recording (or not). */
+  mode: 'fill' | 'unknown_executed' | 'unknown_not_placed' | 'reject' = 'fill';
+  findFailures = 0;
+  balanceFails = false;
+  clock: { t: number };
+  /** What ensureLeverage and position report (default: what was asked). */
+  leverageOverride: number | null = null;
+
+  constructor(clock: { t: number } = { t: Date.now() }) {
+    this.clock = clock;
+  }
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    return { symbol, tickSize: 0.1, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
+  }
+  async placeOrder(req: OrderRequest): Promise<OrderOutcome> {
+    this.sent.push(req);
+    const filled: OrderOutcome = {
+      kind: 'filled',
+      venue: 'aster',
+      clientOrderId: req.clientOrderId,
+      venueOrderId: String(this.sent.length),
+      side: req.side,
+      qty: req.qty,
+      avgPrice: 100_000,
+      fee: 0.7,
+      feeAsset: 'USDT',
+      executedAt: this.clock.t,
+    };
+    switch (this.mode) {
+      case 'fill':
+        this.orders.set(req.clientOrderId, filled);
+        return filled;
+      case 'unknown_executed':
+        this.orders.set(req.clientOrderId, filled);
+        return { kind: 'unknown', venue: 'aster', clientOrderId: req.clientOrderId, reason: 'TIMEOUT' };
+      case 'unknown_not_placed':
+        return { kind: 'unknown', venue: 'aster', clientOrderId: req.clientOrderId, reason: 'HTTP 500' };
+      case 'reject':
+        return {
+          kind: 'rejected',
+          venue: 'aster',
+          clientOrderId: req.clientOrderId,
+          code: '-2019',
+          reason: 'Margin is insufficient',
+        };
+    }
+  }
+  async findOrder(_symbol: string, clientOrderId: string): Promise<OrderOutcome | null> {
+    if (this.findFailures > 0) {
+      this.findFailures--;
+      throw new Error('ECONNRESET');
+    }
+    return this.orders.get(clientOrderId) ?? null;
+  }
+  async cancelOrder(): Promise<void> {}
+  async position(symbol: string) {
+    const leverage = this.leverageOverride ?? this.leverage;
+    return { venue: 'aster' as const, symbol, qty: 0, entryPrice: 0, unrealizedPnl: 0, leverage };
+  }
+  async openOrders() {
+    return [];
+  }
+  async balance(): Promise<BalanceSnapshot> {
+    if (this.balanceFails) throw new Error('HTTP 503');
+    return { venue: 'aster', asset: 'USDT', equity: this.available, available: this.available };
+  }
+  leverage = 5;
+  async ensureLeverage(_s: string, l: number) {
+    this.leverage = l;
+    return this.leverageOverride ?? l;
+  }
+  async close() {}
+}
