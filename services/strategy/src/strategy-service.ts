@@ -62,8 +62,15 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
 
   const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   const sub = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+  const connectionError = rateLimited(5000, (err: unknown, conn: string) =>
+    log.warn({ err, conn }, 'redis connection error (retrying)'),
+  );
+  redis.on('error', (err) => connectionError(err, 'commands'));
+  sub.on('error', (err) => connectionError(err, 'subscriber'));
   await Promise.all([redis.connect(), sub.connect()]);
-  const queues: OrderQueues = createOrderQueues(bullConnection(o.redisUrl), names);
+  const queues: OrderQueues = createOrderQueues(bullConnection(o.redisUrl), names, (err, venue) =>
+    connectionError(err, `queue ${venue}`),
+  );
   // Connect the queues now, not on the first trade.
   await Promise.all(VENUES.map((v) => queues[v].waitUntilReady()));
   const m = o.metrics ? makeMetrics(o.metrics) : null;
@@ -292,6 +299,17 @@ function makeMetrics(registry: Registry) {
       help: '1 while this replica holds the lease',
       registers: [registry],
     }),
+  };
+}
+
+/** At most one call per `everyMs`; the rest are dropped (errors repeat on every reconnect attempt). */
+function rateLimited<A extends unknown[]>(everyMs: number, fn: (...args: A) => void): (...args: A) => void {
+  let last = 0;
+  return (...args: A) => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    fn(...args);
   };
 }
 

@@ -9,10 +9,21 @@ import type { LegJob } from './leg-job';
 
 export type OrderQueues = Record<VenueId, Queue<LegJob>>;
 
-/** One BullMQ queue per venue account, under `names.bullPrefix` (connection: bull-connection.ts). */
-export function createOrderQueues(connection: ConnectionOptions, names: RedisNames): OrderQueues {
-  const make = (venue: VenueId) =>
-    new Queue<LegJob>(orderQueueFor(venue), { connection, prefix: names.bullPrefix });
+/**
+ * One BullMQ queue per venue account, under `names.bullPrefix` (connection: bull-connection.ts).
+ * Connection errors (Redis restarting...) go to `onError`; they also reject the commands they hit. Without
+ * a listener an 'error' event would throw and end the process, so one is always attached.
+ */
+export function createOrderQueues(
+  connection: ConnectionOptions,
+  names: RedisNames,
+  onError: (err: Error, venue: VenueId) => void = () => {},
+): OrderQueues {
+  const make = (venue: VenueId) => {
+    const q = new Queue<LegJob>(orderQueueFor(venue), { connection, prefix: names.bullPrefix });
+    q.on('error', (err) => onError(err, venue));
+    return q;
+  };
   return { aster: make('aster'), backpack: make('backpack') };
 }
 
