@@ -7,14 +7,14 @@ import { ASTER_WEIGHT_LIMIT_PER_MINUTE, ASTER_WEIGHT_WINDOW_MS } from './constan
  * risk): the venue's REQUEST_WEIGHT per minute times `share` (headroom for other users of the IP).
  * `key` comes from '@arb/bus/keys' rateBudgetKey('aster').
  */
-export function asterRateBudget(redis: Redis, key: string, share = 0.8): RateBudget {
+export function asterRateBudget(redis: Redis, key: string, share = 0.8, maxWaitMs = 0): RateBudget {
   return new RateBudget({
     redis,
     venue: 'aster',
     key,
     limit: Math.floor(ASTER_WEIGHT_LIMIT_PER_MINUTE * share),
     windowMs: ASTER_WEIGHT_WINDOW_MS,
-    // A short wait for the next window beats refusing an order outright.
-    maxWaitMs: 2000,
+    // Default: refuse at once (an order delayed to the next window would act on a stale decision).
+    maxWaitMs,
   });
 }
