@@ -16,6 +16,7 @@ export const REFUSAL_CODES = {
   insufficientMargin: 'LOCAL_INSUFFICIENT_MARGIN',
   marginCheckFailed: 'MARGIN_CHECK_FAILED',
   probeFailed: 'PROBE_FAILED',
+  accountBusy: 'ACCOUNT_BUSY',
 } as const;
 /** The venue never got the order: not found repeatedly over the settle period after a send. */
 export const NOT_PLACED = 'NOT_PLACED';
@@ -208,6 +209,14 @@ export class LegExecutor {
     o.metrics.decisionToAck.observe({ venue: leg.venue }, Math.max(0, ackAt - leg.createdAt) / 1000);
     log.info({ kind: outcome.kind, ms: ackAt - sentAt }, 'order answered');
     return this.#report(leg, outcome, { sentAt, ackAt, probed: false });
+  }
+
+  /**
+   * Reports a rejection for a run that sent nothing and found nothing (e.g. the venue account stayed busy):
+   * only valid when no earlier run of the job may have sent (no marker).
+   */
+  refuseUnsent(leg: LegJob, code: string, reason: string): Promise<OrderOutcomeEvent> {
+    return this.#refuse(leg, code, reason, { level: 'warn' });
   }
 
   /**

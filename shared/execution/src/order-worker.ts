@@ -20,10 +20,10 @@ import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { AccountLock } from './account-lock';
+import { AccountLock, AccountLockTimeoutError } from './account-lock';
 import { readExecMarker, withExecMarker } from './exec-marker';
 import { createExecutionMetrics, type ExecutionMetrics } from './execution-metrics';
-import { type LegExecutorIo, LegExecutor } from './leg-executor';
+import { type LegExecutorIo, LegExecutor, REFUSAL_CODES } from './leg-executor';
 import { VenueHealth } from './venue-health';
 
 export interface OrderWorkerOptions {
@@ -94,16 +94,25 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       throw new InvalidJobError(`job ${job.id} is a ${data.venue} leg on the ${venueId} queue`);
     }
     if (!executor) throw new Error('order worker not started');
+    const exec = executor;
     const marker = readExecMarker(job.data);
-    return lock.withLock(() =>
-      (executor as LegExecutor).execute(data, {
-        jobId: String(job.id),
-        marker,
-        saveMarker: async (m) => {
-          await job.updateData(withExecMarker(job.data, m) as LegJob);
-        },
-      }),
-    );
+    try {
+      return await lock.withLock(() =>
+        exec.execute(data, {
+          jobId: String(job.id),
+          marker,
+          saveMarker: async (m) => {
+            await job.updateData(withExecMarker(job.data, m) as LegJob);
+          },
+        }),
+      );
+    } catch (err) {
+      // Never got the account: this run sent nothing; without an earlier send, that is a clean rejection.
+      if (err instanceof AccountLockTimeoutError && marker === null) {
+        return exec.refuseUnsent(data, REFUSAL_CODES.accountBusy, err.message);
+      }
+      throw err;
+    }
   };
   const registrations = ALL_JOB_NAMES.map((name) => ({
     name,
@@ -136,9 +145,13 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     async referencePrice(leg) {
       const raw = await redis.get(opts.names.latestQuoteKey(leg.venue, leg.pair));
       if (raw === null) return null;
-      const q = QuoteSchema.safeParse(JSON.parse(raw));
-      if (!q.success) return null;
-      return leg.side === 'buy' ? q.data.ask : q.data.bid;
+      try {
+        const q = QuoteSchema.parse(JSON.parse(raw));
+        return leg.side === 'buy' ? q.ask : q.bid;
+      } catch (err) {
+        log.warn({ err }, 'latest quote unreadable; no reference price');
+        return null;
+      }
     },
     async report(event) {
       await appendMessage(redis, opts.names.outcomeStream, OrderOutcomeEventSchema, event);
