@@ -86,6 +86,9 @@ export class BackpackWsHub {
   /** Aggregated depth streams: stream name -> book at the last flush. */
   private readonly aggregated = new Map<string, SimBook>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Errors caught in callbacks (a bug here must not take the simulator or the engine's caller down). */
+  errorCount = 0;
+  lastError: unknown = null;
   private readonly unsubscribers: (() => void)[] = [];
 
   constructor(
@@ -109,24 +112,60 @@ export class BackpackWsHub {
       const stream = `${BACKPACK_WS.streamDepth}.${periodMs}ms.${sym}`;
       valid.add(stream);
       this.aggregated.set(stream, this.prevBook);
-      this.timers.push(setInterval(() => this.onAggregatedDepthTimer(stream), periodMs));
+      this.timers.push(
+        setInterval(
+          this.guard(() => this.onAggregatedDepthTimer(stream)),
+          periodMs,
+        ),
+      );
     }
     this.valid = valid;
     const o = BACKPACK_WS.streamOrderUpdate;
     const pu = BACKPACK_WS.streamPositionUpdate;
     this.privateStreams = { orders: new Set([o, `${o}.${sym}`]), positions: new Set([pu, `${pu}.${sym}`]) };
     this.tracker = new AccountStreamTracker(engine, wp, extrasOf);
-    this.timers.push(setInterval(() => this.pollAccounts(), BACKPACK_WS.accountPollMs));
-    this.unsubscribers.push(engine.onBook((book) => this.onBookChange(book)));
-    this.unsubscribers.push(faults.onWsDisconnect('backpack', () => this.dropAll()));
-    this.timers.push(setInterval(() => this.onTickerTimer(), tuning.tickerIntervalMs));
-    this.timers.push(setInterval(() => this.onPingTimer(), tuning.pingIntervalMs));
     this.timers.push(
       setInterval(
-        () => this.onPongCheck(),
+        this.guard(() => this.pollAccounts()),
+        BACKPACK_WS.accountPollMs,
+      ),
+    );
+    this.unsubscribers.push(engine.onBook(this.guard((book: SimBook) => this.onBookChange(book))));
+    this.unsubscribers.push(
+      faults.onWsDisconnect(
+        'backpack',
+        this.guard(() => this.dropAll()),
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        this.guard(() => this.onTickerTimer()),
+        tuning.tickerIntervalMs,
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        this.guard(() => this.onPingTimer()),
+        tuning.pingIntervalMs,
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        this.guard(() => this.onPongCheck()),
         Math.max(20, Math.min(1000, Math.floor(tuning.pongTimeoutMs / 4))),
       ),
     );
+  }
+
+  private guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        this.errorCount += 1;
+        this.lastError = err;
+      }
+    };
   }
 
   /** Takes over an HTTP upgrade request aimed at the WS path. */
@@ -163,7 +202,10 @@ export class BackpackWsHub {
   private onConnection(ws: WebSocket): void {
     const client: Client = { ws, streams: new Set(), account: null, pingSentAt: null };
     this.clients.add(client);
-    ws.on('message', (data, isBinary) => this.onMessage(client, data, isBinary));
+    ws.on(
+      'message',
+      this.guard((data: RawData, isBinary: boolean) => this.onMessage(client, data, isBinary)),
+    );
     ws.on('pong', () => {
       client.pingSentAt = null;
     });
@@ -238,6 +280,10 @@ export class BackpackWsHub {
    * after every order request, and on a short timer (cancels by other paths).
    */
   pollAccounts(): void {
+    this.guard(() => this.pollAccountsGuarded())();
+  }
+
+  private pollAccountsGuarded(): void {
     // Engine reads advance the market, which can publish a book and call back in here: run once, then again.
     if (this.polling) {
       this.pollAgain = true;
