@@ -11,7 +11,7 @@ import { legsForIntent } from '@arb/bus/job-registry';
 import { redisNames } from '@arb/bus/keys';
 import { LeaderLease } from '@arb/bus/leader-lease';
 import { closeOrderQueues, createOrderQueues, enqueueJob, type OrderQueues } from '@arb/bus/order-queues';
-import { readLatestQuote, subscribeQuotes } from '@arb/bus/quote-bus';
+import { type QuoteReject, readLatestQuote, subscribeQuotes } from '@arb/bus/quote-bus';
 import { markLegsEnqueued } from '@arb/bus/hedge-store';
 import type { Logger } from '@arb/log/logger';
 import { Redis } from 'ioredis';
@@ -206,6 +206,16 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
     if (q) engine.quotes[v] = q;
   }
 
+  // Counted always (metric), logged at most once per 5 s with the running count.
+  let rejectedQuotes = 0;
+  const logReject = rateLimited(5000, (r: QuoteReject) =>
+    log.warn({ channel: r.channel, reason: r.reason, detail: r.detail, rejectedQuotes }, 'quote rejected'),
+  );
+  const quoteRejected = (r: QuoteReject) => {
+    rejectedQuotes++;
+    logReject(r);
+  };
+
   // State notices (hedge/control changes) and quotes share the subscriber connection.
   const onState = (channel: string) => {
     if (channel === names.stateChannel) requestRefresh();
@@ -220,7 +230,7 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
     (q) => engine.onQuote(q),
     (r) => {
       m?.quoteRejects.inc({ reason: r.reason });
-      log.warn({ channel: r.channel, reason: r.reason, detail: r.detail }, 'quote rejected');
+      quoteRejected(r);
     },
   );
 

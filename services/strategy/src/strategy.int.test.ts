@@ -229,6 +229,63 @@ describe('strategy process', () => {
   );
 
   it(
+    'tick-to-legs latency over repeated hedges (measured, not asserted)',
+    async () => {
+      const t = setup();
+      await t.writeHealth();
+      healthTimer = setInterval(() => void t.writeHealth(), 500);
+      await writeControlFlags(
+        redis,
+        t.names,
+        { reconciled: true },
+        { by: 'test', reason: 'test', at: Date.now() },
+      );
+      const p = t.spawn();
+      await waitReady(p);
+      await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
+      const toIntent: number[] = [];
+      const toLegs: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const publishedAt = Date.now();
+        await t.publish(100_000, 100_200);
+        const hedge = await waitFor('hedge', async () => {
+          const h = await readActiveHedge(redis, t.names, PAIR);
+          return h?.enqueued.open ? h : null;
+        });
+        const [a, b] = await Promise.all([
+          t.queues.aster.getJob(`${hedge.hedgeId}-aster-open1`),
+          t.queues.backpack.getJob(`${hedge.hedgeId}-backpack-open1`),
+        ]);
+        toIntent.push(hedge.open!.createdAt - publishedAt);
+        toLegs.push(Math.max(a!.timestamp, b!.timestamp) - publishedAt);
+        // Calm market, then risk frees the slot (both legs rejected): the next dislocation tick opens again.
+        await t.publish(100_000, 100_000);
+        await writeHedgeStatus(redis, t.names, {
+          v: 1,
+          hedgeId: hedge.hedgeId,
+          pair: PAIR,
+          phase: 'failed',
+          openedAt: null,
+          closedAt: Date.now(),
+          exposure: { aster: 0, backpack: 0 },
+          updatedAt: Date.now(),
+        });
+        await waitFor('slot free', async () => (await readActiveHedge(redis, t.names, PAIR)) === null);
+        await new Promise((r) => setTimeout(r, 150)); // past MIN_TRADE_INTERVAL
+      }
+      expect(await listHedgeIds(redis, t.names, PAIR)).toHaveLength(20);
+      const q = (xs: number[], f: number) =>
+        [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
+      console.info(
+        `tick->intent ms p50 ${q(toIntent, 0.5)} p95 ${q(toIntent, 0.95)} max ${Math.max(...toIntent)}; ` +
+          `tick->legs queued ms p50 ${q(toLegs, 0.5)} p95 ${q(toLegs, 0.95)} max ${Math.max(...toLegs)} (n=20, shared machine)`,
+      );
+      await t.cleanup();
+    },
+    TIMEOUT,
+  );
+
+  it(
     'nothing opens while risk has not reconciled, or while paused',
     async () => {
       const t = setup();
