@@ -501,6 +501,10 @@ export class VenueEngine implements SimVenueEngine {
     if (book.mid > s.high) s.high = book.mid;
     if (book.mid < s.low) s.low = book.mid;
     this.#matchResting();
+    if (this.#opts.market.catchingUp) {
+      this.#updateId += 1;
+      return;
+    }
     this.#publish();
   }
 

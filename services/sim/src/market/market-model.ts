@@ -8,6 +8,9 @@ import type { ReplayTimeline } from './replay';
 
 export const SIM_VENUES: readonly SimVenue[] = ['aster', 'backpack'];
 
+/** Books older than this behind the clock are not re-published to clients during a catch-up. */
+const CATCH_UP_MS = 2000;
+
 export interface VenueMarketParams {
   tickSize: number;
   stepSize: number;
@@ -85,6 +88,7 @@ export class MarketModel {
   #replayCursor = 0;
   #replayLap = 0;
   readonly #externalDirty = new Set<SimVenue>();
+  #catchingUp = false;
 
   constructor(opts: MarketModelOptions) {
     this.#opts = opts;
@@ -202,13 +206,24 @@ export class MarketModel {
     return this.#dislocations;
   }
 
+  /**
+   * True while advanceTo replays ticks more than CATCH_UP_MS behind its target (after an event-loop
+   * stall or a big ManualClock step): listeners still see every book (resting orders must match), but
+   * may skip re-publishing such stale books to clients.
+   */
+  get catchingUp(): boolean {
+    return this.#catchingUp;
+  }
+
   /** Runs every market tick up to and including time t. */
   advanceTo(t: number): void {
     while (this.#nextTick <= t) {
       const tick = this.#nextTick;
       this.#nextTick += this.#opts.tickMs;
+      this.#catchingUp = tick < t - CATCH_UP_MS;
       this.#runTick(tick);
     }
+    this.#catchingUp = false;
   }
 
   #runTick(t: number): void {
