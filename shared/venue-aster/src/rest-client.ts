@@ -156,7 +156,21 @@ export class AsterRestClient {
     call: AsterCallOptions = {},
   ): Promise<T> {
     const endpoint = `${method} ${path}`;
-    if (this.syncedAt === 0) await this.syncTime();
+    if (this.syncedAt === 0) {
+      try {
+        await this.syncTime();
+      } catch (e) {
+        // Nothing of this call was sent: not an unknown outcome, whatever the time request's failure was.
+        throw new VenueError({
+          venue: 'aster',
+          endpoint,
+          code: e instanceof VenueError ? e.code : 'CLOCK_SYNC',
+          category: 'unavailable',
+          detail: `not sent: server time sync failed (${e instanceof Error ? e.message : String(e)})`,
+          cause: e,
+        });
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       await this.takeBudget(weight, endpoint);
       const { payload, headers } = this.signer.sign(params, this.serverNow());

@@ -12,17 +12,25 @@ import { AsterVenueClient } from './venue-client';
 const bodies = JSON.parse(readFileSync(new URL('../test-data/rest-bodies.json', import.meta.url), 'utf8'));
 let server: Server;
 let base: string;
-let mode: 'ack-then-filled' | 'garbage' | 'stays-open' = 'ack-then-filled';
+let mode: 'ack-then-filled' | 'garbage' | 'stays-open' | 'time-down' = 'ack-then-filled';
+let orderPosts = 0;
 let queries = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const json = (b: unknown) => res.setHeader('content-type', 'application/json').end(JSON.stringify(b));
-    if (path === '/fapi/v1/time') return json({ serverTime: Date.now() });
+    if (path === '/fapi/v1/time') {
+      if (mode === 'time-down') {
+        res.statusCode = 503;
+        return json({ code: -1001, msg: 'Internal error' });
+      }
+      return json({ serverTime: Date.now() });
+    }
     if (path === '/fapi/v1/exchangeInfo')
       return json({ serverTime: Date.now(), symbols: [bodies.symbolInfo] });
     if (path === '/fapi/v1/order' && req.method === 'POST') {
+      orderPosts++;
       if (mode === 'garbage') return res.end('<html>oops</html>');
       return json(bodies.orderAck);
     }
@@ -65,6 +73,19 @@ const req = {
   reduceOnly: false,
   clientOrderId: 'h-abc-aster-open',
 };
+
+describe('AsterVenueClient before anything is sent', () => {
+  it('a failed server-time sync before the first order is "not sent" (rejected), not unknown', async () => {
+    mode = 'time-down';
+    orderPosts = 0;
+    const c = client();
+    const o = await c.placeOrder(req);
+    expect(o).toMatchObject({ kind: 'rejected', code: '-1001' });
+    expect((o as { reason: string }).reason).toContain('not sent');
+    expect(orderPosts).toBe(0);
+    await c.close();
+  });
+});
 
 describe('AsterVenueClient when the order answer lacks the fill', () => {
   it('an ACK (NEW) answer is followed by queries until the final state, with the fee from userTrades', async () => {
