@@ -15,7 +15,7 @@ import { type QuoteReject, readLatestQuote, subscribeQuotes } from '@arb/bus/quo
 import { markLegsEnqueued } from '@arb/bus/hedge-store';
 import type { Logger } from '@arb/log/logger';
 import { Redis } from 'ioredis';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { type IntentExecutor, StrategyEngine } from './strategy-engine';
 import { feedHealthy } from './venue-health';
 
@@ -92,11 +92,16 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
     record: () => ReturnType<typeof recordOpenIntent>,
     hedge: HedgeRecord | null,
   ) => {
+    // The tick that triggered the decision: the newest quote held when the action started.
+    const tickAt = Math.max(engine.quotes.aster?.receivedAt ?? 0, engine.quotes.backpack?.receivedAt ?? 0);
     const res = await record();
     m?.intents.inc({ action: kind, result: res.ok ? 'recorded' : res.reason });
     if (!res.ok) return res;
+    m?.tickToIntent.observe({ action: kind }, Date.now() - tickAt);
     try {
-      return { ...res, jobIds: await enqueue(intent, hedge) };
+      const jobIds = await enqueue(intent, hedge);
+      m?.tickToLegs.observe({ action: kind }, Date.now() - tickAt);
+      return { ...res, jobIds };
     } catch (err) {
       // Recorded but not (fully) enqueued: the refresh loop re-enqueues it (deterministic ids).
       log.error({ err, hedgeId: intent.hedgeId, action: kind }, 'intent recorded but legs not enqueued yet');
@@ -284,6 +289,8 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   };
 }
 
+const LATENCY_BUCKETS_MS = [0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000];
+
 function makeMetrics(registry: Registry) {
   return {
     decisions: new Counter({
@@ -307,6 +314,20 @@ function makeMetrics(registry: Registry) {
     leader: new Gauge({
       name: 'strategy_leader',
       help: '1 while this replica holds the lease',
+      registers: [registry],
+    }),
+    tickToIntent: new Histogram({
+      name: 'strategy_tick_to_intent_ms',
+      help: 'Quote receive time to hedge intent recorded in Redis (ms)',
+      labelNames: ['action'],
+      buckets: LATENCY_BUCKETS_MS,
+      registers: [registry],
+    }),
+    tickToLegs: new Histogram({
+      name: 'strategy_tick_to_legs_ms',
+      help: 'Quote receive time to both leg jobs enqueued (ms)',
+      labelNames: ['action'],
+      buckets: LATENCY_BUCKETS_MS,
       registers: [registry],
     }),
   };
