@@ -1,0 +1,102 @@
+import type { RedisNames } from '@arb/bus/keys';
+import { type LedgerEntry, LedgerEntrySchema } from '@arb/bus/ledger-entry';
+import { readRange } from '@arb/bus/stream';
+import type { Redis } from 'ioredis';
+
+export interface LedgerRow {
+  /** The stream entry id (time-ordered). */
+  id: string;
+  entry: LedgerEntry;
+}
+
+/**
+ * Reads the whole ledger stream (or entries with `at` in [from, to]) in pages, oldest first. Invalid
+ * entries are counted in `rejected`, never exported.
+ */
+export async function readLedger(
+  redis: Redis,
+  names: RedisNames,
+  opts: { from?: number; to?: number; pageSize?: number } = {},
+): Promise<{ rows: LedgerRow[]; rejected: number }> {
+  const pageSize = opts.pageSize ?? 1000;
+  const rows: LedgerRow[] = [];
+  let rejected = 0;
+  let start = '-';
+  for (;;) {
+    const page = await readRange(redis, names.ledgerStream, LedgerEntrySchema, { start, count: pageSize });
+    rejected += page.rejected.length;
+    for (const e of page.entries) {
+      if (opts.from !== undefined && e.message.at < opts.from) continue;
+      if (opts.to !== undefined && e.message.at > opts.to) continue;
+      rows.push({ id: e.id, entry: e.message });
+    }
+    const last = [...page.entries.map((e) => e.id), ...page.rejected.map((r) => r.id)]
+      .sort(compareIds)
+      .at(-1);
+    if (last === undefined || page.entries.length + page.rejected.length < pageSize) break;
+    start = `(${last}`;
+  }
+  return { rows, rejected };
+}
+
+function compareIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const d = BigInt(am) - BigInt(bm);
+  if (d !== 0n) return d < 0n ? -1 : 1;
+  const e = BigInt(as) - BigInt(bs);
+  return e === 0n ? 0 : e < 0n ? -1 : 1;
+}
+
+/** Every column any ledger entry kind fills; empty where the kind has none. */
+export const LEDGER_CSV_COLUMNS = [
+  'entryId',
+  'time',
+  'at',
+  'kind',
+  'hedgeId',
+  'pair',
+  'role',
+  'attempt',
+  'legId',
+  'venue',
+  'symbol',
+  'side',
+  'qty',
+  'price',
+  'fee',
+  'feeAsset',
+  'clientOrderId',
+  'venueOrderId',
+  'direction',
+  'realizedPnl',
+  'fees',
+  'volume',
+  'reason',
+] as const;
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-leading chars neutralized. */
+export function csvField(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  let s = typeof value === 'number' ? String(value) : String(value);
+  // A text cell starting with = + - @ is run as a formula by spreadsheets; numbers are left alone.
+  if (typeof value !== 'number' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function ledgerToCsv(rows: readonly LedgerRow[]): string {
+  const lines = [LEDGER_CSV_COLUMNS.join(',')];
+  for (const { id, entry } of rows) {
+    const record: Record<string, unknown> = { ...entry, entryId: id, time: new Date(entry.at).toISOString() };
+    lines.push(LEDGER_CSV_COLUMNS.map((c) => csvField(record[c])).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function ledgerToJson(rows: readonly LedgerRow[]): string {
+  return `${JSON.stringify(
+    rows.map(({ id, entry }) => ({ entryId: id, ...entry })),
+    null,
+    2,
+  )}\n`;
+}
