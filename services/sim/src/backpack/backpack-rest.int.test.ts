@@ -255,6 +255,10 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
     expect(asc.map((o) => o.id)).toEqual([...all].reverse().map((o) => o.id));
   });
 
+  it('funding history exists and is empty (funding is not simulated)', async () => {
+    expect(await ex.fetchFundingHistory(SYMBOL)).toEqual([]);
+  });
+
   it('leverage limit through PATCH /api/v1/account; fees in bps', async () => {
     await ex.privatePatchApiV1Account({ leverageLimit: '5' });
     const account = await ex.privateGetApiV1Account();

@@ -23,6 +23,7 @@ export const BACKPACK_PATHS = {
   account: '/api/v1/account',
   orderHistory: '/wapi/v1/history/orders',
   fillHistory: '/wapi/v1/history/fills',
+  fundingHistory: '/wapi/v1/history/funding',
 } as const;
 
 /** Signing instruction per signed route id ("<METHOD> <path>"). [OAS per-operation "Instruction:" lines] */
@@ -40,6 +41,7 @@ export const BACKPACK_INSTRUCTIONS: Readonly<Record<string, string>> = {
   'GET /api/v1/position': 'positionQuery',
   'GET /wapi/v1/history/orders': 'orderHistoryQueryAll',
   'GET /wapi/v1/history/fills': 'fillHistoryQueryAll',
+  'GET /wapi/v1/history/funding': 'fundingHistoryQueryAll',
 };
 
 export const BACKPACK_WS_SUBSCRIBE_INSTRUCTION = 'subscribe';

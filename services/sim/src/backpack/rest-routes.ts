@@ -343,5 +343,11 @@ export function buildRoutes(ctx: RouteContext): Map<string, RestHandler> {
     return { json: p.rows.map((f) => fillJson(f, wp)), headers: p.headers };
   });
 
+  // Funding is not simulated: the history exists and is empty.
+  get(P.fundingHistory, (req) => {
+    requireAccount(req);
+    return json([]);
+  });
+
   return routes;
 }
