@@ -1,2 +1,265 @@
-// Placeholder launcher until the services exist (issue 7 replaces it with the PM2-supervised stack).
-console.log('arb: no services are runnable yet; see README.md for the build status.');
+// `npm start`: the whole product on one machine, every service under PM2 (infra/ecosystem.config.cjs).
+// `npm start -- stop` stops a stack left running (e.g. after the launcher itself was killed).
+// Steps: config (exit 1 listing every problem) -> economics check (break-even; live refuses unless allowed)
+// -> Redis (REDIS_URL, or a local redis-server started with AOF in ./data/redis) -> PM2 in its own
+// PM2_HOME -> wait for /healthz -> where to look -> status line every STATUS_INTERVAL_MS -> Ctrl-C/SIGTERM
+// stops every service, then the PM2 daemon (and the Redis it started), and exits 0.
+import { join } from 'node:path';
+import { redisNames } from '@arb/bus/keys';
+import { type AppConfig, ConfigError, loadConfig } from '@arb/config/config';
+import { assertEconomics, checkEconomics } from '@arb/config/economics-check';
+import { tradePlan, whereToLook } from '@arb/infra/launcher/launch-report';
+import {
+  howToGetRedis,
+  type LocalRedis,
+  localRedisTarget,
+  probeRedis,
+  redisServerOnPath,
+  redisWarnings,
+  startLocalRedis,
+} from '@arb/infra/launcher/local-redis';
+import {
+  type Ecosystem,
+  healthPorts,
+  loadEcosystem,
+  Pm2Stack,
+  REPO_ROOT,
+  type StackApp,
+} from '@arb/infra/launcher/pm2-stack';
+import { waitForHealth } from '@arb/infra/launcher/service-health';
+import { statusSource } from '@arb/infra/launcher/status-line';
+import { Redis } from 'ioredis';
+
+const say = (line = '') => console.log(line);
+const warn = (line: string) => console.error(`warning: ${line}`);
+
+function fail(lines: string[]): never {
+  for (const l of lines) console.error(l);
+  process.exit(1);
+}
+
+/** PM2 settings are the launcher's own (not product config): PM2_HOME defaults to ./data/pm2. */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: PM2's own setting, not product config (no task output depends on it)
+const pm2Home = process.env.PM2_HOME?.trim() || join(REPO_ROOT, 'data', 'pm2');
+const command = process.argv[2] ?? 'start';
+
+if (command === 'stop') await stopLeftover();
+else if (command === 'start') await start();
+else fail([`usage: npm start [-- stop]   (unknown command "${command}")`]);
+
+async function stopLeftover(): Promise<void> {
+  const stack = await Pm2Stack.connect(pm2Home);
+  const names = [...new Set((await stack.list()).map((p) => p.name))];
+  say(`arb: stopping ${names.length > 0 ? names.join(', ') : 'nothing'} (PM2_HOME=${pm2Home})`);
+  await stack.delete(names);
+  await stack.close(true);
+  say('arb: stopped');
+  process.exit(0);
+}
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      fail([`arb: ${e.message}`, 'Fix the environment or .env (README "Configuration", .env.example).']);
+    }
+    throw e;
+  }
+}
+
+async function start(): Promise<void> {
+  const config = readConfig();
+  const economics = checkEconomics(config);
+  try {
+    assertEconomics(economics);
+  } catch (e) {
+    if (e instanceof ConfigError) fail([`arb: ${e.message}`]);
+    throw e;
+  }
+
+  say(`arb: starting in ${config.mode} mode`);
+  for (const line of tradePlan(config, economics)) say(`  ${line}`);
+  if (economics.verdict === 'warn') warn(economics.message);
+  if (config.mode === 'live') {
+    say('arb: LIVE trading with real orders in 5 s; Ctrl-C now to abort.');
+    const aborted = await new Promise<boolean>((res) => {
+      const t = setTimeout(() => res(false), 5000);
+      process.once('SIGINT', () => {
+        clearTimeout(t);
+        res(true);
+      });
+    });
+    if (aborted) fail(['arb: aborted, nothing started']);
+  }
+
+  // Redis: the configured one, or a local redis-server with AOF when none answers.
+  let localRedis: LocalRedis | undefined;
+  const probe = await probeRedis(config.redis.url);
+  if (!probe.ok) {
+    const target = localRedisTarget(config.redis.url);
+    if (target === undefined || !redisServerOnPath()) {
+      fail(howToGetRedis(config.redis.url, probe.error ?? 'no answer'));
+    }
+    const dir = join(REPO_ROOT, 'data', 'redis');
+    say(`arb: no Redis at ${config.redis.url}; starting redis-server (AOF in ${dir})`);
+    try {
+      localRedis = await startLocalRedis({ ...target, dir });
+    } catch (e) {
+      fail([
+        `arb: ${e instanceof Error ? e.message : String(e)}`,
+        ...howToGetRedis(config.redis.url, 'start failed'),
+      ]);
+    }
+  } else {
+    for (const w of redisWarnings(probe)) warn(w);
+  }
+
+  // The ecosystem file reads MODE and HEALTH_PORT from the environment: give it what config resolved
+  // (.env included). PM2 passes the launcher's environment on to every service.
+  process.env.MODE = config.mode;
+  if (config.health.port !== 0) process.env.HEALTH_PORT = String(config.health.port);
+  let eco: Ecosystem;
+  try {
+    eco = loadEcosystem();
+  } catch (e) {
+    await localRedis?.stop();
+    fail([`arb: infra/ecosystem.config.cjs: ${e instanceof Error ? e.message : String(e)}`]);
+  }
+  const apps: StackApp[] = eco.apps.map((app) =>
+    app.name === 'dashboard'
+      ? { ...app, env: { ...app.env, DASHBOARD_PASSWORD: config.dashboard.password } }
+      : app,
+  );
+  const appNames = apps.map((a) => a.name);
+
+  const stack = await Pm2Stack.connect(pm2Home);
+  const already = (await stack.list()).filter((p) => appNames.includes(p.name));
+  if (already.length > 0) {
+    await stack.close(false);
+    await localRedis?.stop();
+    fail([
+      `arb: this stack is already under PM2 (PM2_HOME=${pm2Home}): ${already.map((p) => `${p.name} ${p.status}`).join(', ')}`,
+      `  see it:  PM2_HOME=${pm2Home} npx pm2 ls`,
+      '  stop it: npm start -- stop',
+    ]);
+  }
+
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => {
+    // The status line reports Redis trouble; ioredis reconnects by itself.
+  });
+  let statusTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+
+  const shutdown = async (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (statusTimer) clearInterval(statusTimer);
+    say(`arb: ${why}: stopping every service (PM2 sends SIGINT; in-flight orders finish first)`);
+    try {
+      await stack.delete(appNames);
+    } catch (e) {
+      warn(`pm2 delete failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    await stack.close();
+    redis.disconnect();
+    if (localRedis) {
+      say('arb: stopping the local redis-server');
+      await localRedis.stop();
+    }
+    say('arb: stopped');
+    process.exit(code);
+  };
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) void shutdown(signal, 0);
+    else if (signals === 2) say('arb: still stopping (services get up to 45 s); Ctrl-C again to force');
+    else forceKill(stack);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  say(`arb: starting ${apps.length} services under PM2 (PM2_HOME=${pm2Home})`);
+  try {
+    await stack.start(apps);
+  } catch (e) {
+    warn(`pm2 start failed: ${e instanceof Error ? e.message : String(e)}`);
+    await shutdown('start failed', 1);
+    return;
+  }
+
+  const ports = healthPorts(eco);
+  const health = await waitForHealth(config.health.host, ports, {
+    timeoutMs: 90_000,
+    isStopping: () => stopping,
+  });
+  if (stopping) return;
+  for (const [name, h] of Object.entries(health)) {
+    if (!h.ok) warn(`${name} is not healthy yet: ${h.reason}`);
+  }
+  say('');
+  for (const line of whereToLook({
+    config,
+    pm2Home,
+    healthBase: eco.healthBase,
+    healthPorts: ports,
+    redisUrl: config.redis.url,
+    ...(localRedis ? { redisDataDir: localRedis.dir } : {}),
+  })) {
+    say(`  ${line}`);
+  }
+  say('');
+  const running = (await stack.list()).filter((p) => appNames.includes(p.name));
+  say(
+    `arb: stack running (${running.filter((p) => p.status === 'online').length}/${running.length} processes online); Ctrl-C to stop`,
+  );
+
+  await redis.connect().catch(() => undefined);
+  const names = redisNames(config.redis.namespace);
+  const source = await statusSource(redis, names, config);
+  const tick = async () => {
+    if (stopping) return;
+    let line: string;
+    try {
+      line = await source.render();
+    } catch (e) {
+      line = `status unavailable: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    try {
+      const down = (await stack.list()).filter((p) => appNames.includes(p.name) && p.status !== 'online');
+      if (down.length > 0) {
+        line += ` | DOWN: ${down.map((p) => `${p.name} ${p.status} (${p.restarts} restarts)`).join(', ')}`;
+      }
+    } catch {
+      line += ' | pm2 unreachable';
+    }
+    if (!stopping) say(line);
+  };
+  statusTimer = setInterval(() => void tick(), config.statusIntervalMs);
+  void tick();
+}
+
+/** Third Ctrl-C: SIGKILL every process of the stack and the daemon, exit 1. */
+function forceKill(stack: Pm2Stack): void {
+  say('arb: forcing: SIGKILL to every service and the PM2 daemon');
+  void stack
+    .list()
+    .then((ps) => {
+      for (const p of ps) if (p.pid > 0) safeKill(p.pid);
+    })
+    .finally(() => {
+      const daemon = stack.daemonPid();
+      if (daemon !== undefined) safeKill(daemon);
+      process.exit(1);
+    });
+}
+
+function safeKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}

@@ -82,32 +82,75 @@ describe('docker-compose.yml', () => {
 });
 
 describe('infra/ecosystem.config.cjs (PM2)', () => {
-  const load = (env: Record<string, string>) => {
+  interface App {
+    name: string;
+    script: string;
+    args: string[];
+    interpreter: string;
+    instances?: number;
+    increment_var?: string;
+    env: Record<string, string>;
+  }
+  const load = (env: Record<string, string | undefined>) => {
     const saved = { ...process.env };
-    Object.assign(process.env, env);
+    for (const [k, v] of Object.entries(env)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     try {
       const require = createRequire(import.meta.url);
       const file = path.join(root, 'infra', 'ecosystem.config.cjs');
       delete require.cache[file];
-      return require(file) as {
-        apps: { name: string; script: string; instances?: number; increment_var?: string }[];
-      };
+      return require(file) as { apps: App[]; healthBase: number; HEALTH_OFFSETS: Record<string, number> };
     } finally {
       process.env = saved;
     }
   };
+  const defaults = { MODE: undefined, HEALTH_PORT: undefined, ORDER_WORKER_INSTANCES: undefined };
 
-  it('declares every service with an existing entry point, sim only outside live mode', () => {
-    const sim = load({ MODE: 'sim' });
+  it('declares every service with an existing entry point run by node --import tsx, sim only outside live', () => {
+    const sim = load({ ...defaults, MODE: 'sim' });
     expect(sim.apps.map((a) => a.name).sort()).toEqual([...productServices].sort());
-    for (const app of sim.apps) expect(() => readFileSync(app.script)).not.toThrow();
-    expect(load({ MODE: 'live' }).apps.map((a) => a.name)).not.toContain('sim');
+    for (const app of sim.apps) {
+      expect(app.script).toBe(process.execPath);
+      expect(app.interpreter).toBe('none');
+      expect(app.args.slice(0, 2)).toEqual(['--import', 'tsx']);
+      const entry = app.args[2] ?? '';
+      expect(path.relative(root, entry)).toBe(path.join('services', app.name, 'src', 'main.ts'));
+      expect(() => readFileSync(entry)).not.toThrow();
+    }
+    expect(load({ ...defaults, MODE: 'live' }).apps.map((a) => a.name)).not.toContain('sim');
+    expect(load({ ...defaults, MODE: 'paper' }).apps.map((a) => a.name)).toContain('sim');
   });
 
-  it('scales order workers with distinct health ports', () => {
-    const apps = load({ ORDER_WORKER_INSTANCES: '2' }).apps;
-    const worker = apps.find((a) => a.name === 'order-aster');
-    expect(worker?.instances).toBe(2);
-    expect(worker?.increment_var).toBe('HEALTH_PORT');
+  it('gives every service its own HEALTH_PORT (config key) from the base, default 9100', () => {
+    const dflt = load(defaults);
+    expect(dflt.healthBase).toBe(9100);
+    const shifted = load({ ...defaults, HEALTH_PORT: '31000' });
+    const ports = shifted.apps.map((a) => Number(a.env.HEALTH_PORT));
+    expect(ports).toEqual(shifted.apps.map((a) => 31000 + (shifted.HEALTH_OFFSETS[a.name] ?? -1)));
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(load({ ...defaults, HEALTH_PORT: '0' }).healthBase).toBe(9100);
+    expect(() => load({ ...defaults, HEALTH_PORT: 'abc' })).toThrow(/HEALTH_PORT/);
+    const keys = read('shared/config/src/config-keys.ts');
+    expect(keys).toMatch(/\bHEALTH_PORT\b/);
+    expect(keys).toMatch(/\bHEALTH_HOST\b/);
+  });
+
+  it('scales order workers with distinct health ports that never reach the next service', () => {
+    const eco = load({ ...defaults, ORDER_WORKER_INSTANCES: '6' });
+    for (const name of ['order-aster', 'order-backpack']) {
+      const worker = eco.apps.find((a) => a.name === name);
+      expect(worker?.instances).toBe(6);
+      expect(worker?.increment_var).toBe('HEALTH_PORT');
+    }
+    const used: number[] = [];
+    for (const app of eco.apps) {
+      const first = Number(app.env.HEALTH_PORT);
+      for (let i = 0; i < (app.instances ?? 1); i++) used.push(first + i);
+    }
+    expect(new Set(used).size).toBe(used.length);
+    expect(() => load({ ...defaults, ORDER_WORKER_INSTANCES: '7' })).toThrow(/ORDER_WORKER_INSTANCES/);
+    expect(() => load({ ...defaults, ORDER_WORKER_INSTANCES: '0' })).toThrow(/ORDER_WORKER_INSTANCES/);
   });
 });

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+// The stack test runs every service as a real process on a shared, noisy machine.
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    globalSetup: ['../shared/testkit/src/redis-global-setup.ts'],
+  },
+});
