@@ -173,6 +173,44 @@ describe('feed-aster against the simulator and Redis', () => {
   });
 });
 
+describe('feed-aster under a mix of faults', () => {
+  it('keeps publishing valid, ordered quotes through disconnects, stalls and malformed frames', async () => {
+    const { names, got, rejects } = await run('MIX', { stallMs: 700, reconnectBaseMs: 200 });
+    await waitFor(() => got.length >= 5);
+    const faults = [
+      { kind: 'ws_disconnect', venue: 'aster' },
+      { kind: 'ws_malformed', venue: 'aster', count: 3 },
+      { kind: 'ws_stall', venue: 'aster', durationMs: 1200 },
+      { kind: 'ws_disconnect', venue: 'aster' },
+      { kind: 'timestamp_skew', venue: 'aster', skewMs: -2000, durationMs: 1000 },
+      { kind: 'ws_malformed', venue: 'aster', count: 2 },
+      { kind: 'ws_disconnect', venue: 'aster' },
+    ] as const;
+    const started = Date.now();
+    for (const f of faults) {
+      await admin.addFault(f);
+      const before = got.length;
+      await waitFor(() => got.length >= before + 5, { timeoutMs: 30_000, message: `quotes after ${f.kind}` });
+    }
+    const from = started;
+    const gap = maxGap(got, from);
+    const s = feed!.runner.stats();
+    console.log(
+      `[measured] feed-aster fault mix: ${got.length} quotes, ${s.reconnects} reconnects, ${s.stalls} stalls, ` +
+        `${s.malformed} malformed, largest gap ${gap} ms`,
+    );
+    expect(rejects).toEqual([]);
+    for (let i = 1; i < got.length; i++) expect(got[i]!.seq).toBeGreaterThan(got[i - 1]!.seq);
+    expect(s.malformed).toBe(5);
+    expect(s.reconnects).toBeGreaterThanOrEqual(3);
+    expect(gap).toBeLessThan(15_000);
+    await waitFor(async () => {
+      const h = await readFeedHealth(fx.redis, names, 'aster');
+      return h?.connected === '1' && h.malformed === '5';
+    });
+  });
+});
+
 describe('feed-aster hot path', () => {
   it('throughput: venue frames in → normalized quotes published on Redis, one feed', async () => {
     // A WS server in a worker thread replays bookTicker frames as fast as the socket takes them, so the
