@@ -79,6 +79,41 @@ describe('docker-compose.yml', () => {
   it('publishes the dashboard port', () => {
     expect(services.dashboard?.ports?.[0]).toMatch(/8080$/);
   });
+
+  it('reaches the simulator by its service name (sim venues, paper-mode orders); sim listens on all interfaces', () => {
+    for (const name of productServices) {
+      expect(services[name]?.environment?.SIM_HOST, name).toBe(name === 'sim' ? '0.0.0.0' : 'sim');
+    }
+  });
+
+  it('leaves venue URLs to config and .env (paper mode needs the real venues for market data)', () => {
+    for (const name of productServices) {
+      const env = services[name]?.environment ?? {};
+      for (const key of ['ASTER_REST_URL', 'ASTER_WS_URL', 'BACKPACK_REST_URL', 'BACKPACK_WS_URL']) {
+        expect(env[key], `${name} ${key}`).toBeUndefined();
+      }
+    }
+  });
+
+  it('uses only configuration keys that @arb/config knows, with a health server on 9100 for Prometheus', () => {
+    const keys = read('shared/config/src/config-keys.ts');
+    for (const name of productServices) {
+      const env = services[name]?.environment ?? {};
+      for (const key of Object.keys(env)) expect(keys, `${name} ${key}`).toMatch(new RegExp(`\\b${key}\\b`));
+      expect(env.HEALTH_PORT).toBe('9100');
+      expect(env.HEALTH_HOST).toBe('0.0.0.0');
+    }
+    const prom = parse(read('infra/prometheus.yml')) as {
+      scrape_configs: { dns_sd_configs?: { names: string[]; port: number }[] }[];
+    };
+    const sd = prom.scrape_configs.flatMap((c) => c.dns_sd_configs ?? []);
+    expect(sd[0]?.port).toBe(9100);
+    expect([...(sd[0]?.names ?? [])].sort()).toEqual(productServices.filter((n) => n !== 'dashboard').sort());
+  });
+
+  it('never starts the dashboard without a chosen password', () => {
+    expect(services.dashboard?.environment?.DASHBOARD_PASSWORD).toMatch(/^\$\{DASHBOARD_PASSWORD:\?.+\}$/);
+  });
 });
 
 describe('infra/ecosystem.config.cjs (PM2)', () => {
