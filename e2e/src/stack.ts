@@ -88,6 +88,7 @@ export class Stack {
       ARB_THRESHOLD: '120',
       CLOSE_DIFF: '80',
       TRADE_AMOUNT: '0.02',
+      STATUS_INTERVAL_MS: '500',
       ...opts.env,
     };
     const stack = new Stack(fx, env, opts);
@@ -223,14 +224,72 @@ export class Stack {
     return { aster: qty('aster'), backpack: qty('backpack') };
   }
 
-  /** Between tests: no live hedge, no queued legs, flat venues with no history, no faults. */
+  /** Waits for a JSON log line of process `label` (from line index `from`) satisfying `pred`. */
+  async waitLog(
+    label: string,
+    pred: (line: Record<string, unknown>) => boolean,
+    what: string,
+    opts: { from?: number; timeoutMs?: number } = {},
+  ): Promise<Record<string, unknown>> {
+    const p = this.proc(label);
+    return waitFor(
+      () => {
+        for (const l of p.lines.slice(opts.from ?? 0)) {
+          if (!l.text.startsWith('{')) continue;
+          try {
+            const j = JSON.parse(l.text) as Record<string, unknown>;
+            if (pred(j)) return j;
+          } catch {
+            // not JSON
+          }
+        }
+        return null;
+      },
+      { timeoutMs: opts.timeoutMs ?? 60_000, message: `${label} log: ${what}` },
+    );
+  }
+
+  /** The /metrics text of a service started with HEALTH_PORT=0 (its URL is in its "ready" line). */
+  async metrics(label: string): Promise<string> {
+    const ready = await this.waitLog(label, (j) => j.msg === 'ready', 'ready');
+    const res = await fetch(`${String(ready.healthUrl)}/metrics`);
+    return res.text();
+  }
+
+  /** /healthz of a service: status code and body. */
+  async healthz(label: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const ready = await this.waitLog(label, (j) => j.msg === 'ready', 'ready');
+    const res = await fetch(`${String(ready.healthUrl)}/healthz`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  /** Waits until no dislocation is on: executable spread below `usd` in both directions. */
+  async waitCalm(usd = 80): Promise<void> {
+    await waitFor(
+      async () => {
+        const { books: b } = await this.admin.health();
+        if (!b.aster.ask || !b.aster.bid || !b.backpack.ask || !b.backpack.bid) return false;
+        return (
+          b.backpack.bid.price - b.aster.ask.price < usd && b.aster.bid.price - b.backpack.ask.price < usd
+        );
+      },
+      { timeoutMs: 60_000, message: 'calm market' },
+    );
+  }
+
+  /** Between tests: calm market, no live hedge, flat venues with no history, no faults, trading allowed. */
   async reset(): Promise<void> {
+    await this.waitCalm();
     await waitFor(async () => (await this.fx.redis.get(this.names.activeHedgeKey('BTC'))) === null, {
       timeoutMs: 60_000,
       message: 'no active hedge',
     });
     await this.admin.reset({ faults: true });
     await this.admin.setPaused(true);
+    if ((await this.flags()).paused) {
+      await this.command('resume');
+      await waitFor(async () => !(await this.flags()).paused, { timeoutMs: 30_000, message: 'resumed' });
+    }
     await this.waitReconciled();
   }
 }
