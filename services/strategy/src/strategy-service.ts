@@ -276,15 +276,23 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
     lease,
     owner,
     async stop() {
+      // Reverse order of start; a failing step (Redis down) is logged and the next one still runs.
+      const step = async (what: string, fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+        } catch (err) {
+          log.warn({ err, step: what }, 'stop step failed');
+        }
+      };
       for (const t of timers) clearInterval(t);
-      await quotes.close();
+      await step('quote subscription', () => quotes.close());
       sub.off('message', onState);
-      await sub.quit().catch(() => sub.disconnect());
-      await engine.idle();
-      await refreshing;
-      await closeOrderQueues(queues);
-      await lease.stop();
-      await redis.quit().catch(() => redis.disconnect());
+      await step('subscriber', () => sub.quit().catch(() => sub.disconnect()));
+      await step('in-flight action', () => engine.idle());
+      await step('refresh', async () => refreshing);
+      await step('queues', () => closeOrderQueues(queues));
+      await step('lease release', () => lease.stop());
+      await step('redis', () => redis.quit().catch(() => redis.disconnect()));
     },
   };
 }
