@@ -8,6 +8,7 @@ import {
   BACKPACK_SELF_TRADE_PREVENTION,
   BACKPACK_SIDES,
   BACKPACK_TIME_IN_FORCE,
+  type BackpackErrorCode,
 } from './constants';
 import { parseDecimal } from './decimal-format';
 import type { OrderExtras } from './order-json';
@@ -53,7 +54,7 @@ const UNSUPPORTED_FIELDS = new Set([
   'autoBorrowRepay',
 ]);
 
-function bad(message: string, code: (typeof BACKPACK_ERROR)[keyof typeof BACKPACK_ERROR]): BackpackApiError {
+function bad(message: string, code: BackpackErrorCode): BackpackApiError {
   return new BackpackApiError(400, code, message);
 }
 

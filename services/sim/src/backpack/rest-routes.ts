@@ -11,6 +11,7 @@ import {
   BACKPACK_MARKET_FACTS,
   BACKPACK_PATHS,
   BACKPACK_STATUS_OK,
+  type BackpackErrorCode,
 } from './constants';
 import { parseDecimal } from './decimal-format';
 import { assetsJson, depthJson, markPriceJson, marketJson, tickerJson } from './market-json';
@@ -22,10 +23,7 @@ import type { WirePrecision } from './wire-precision';
 
 const P = BACKPACK_PATHS;
 
-function bad(
-  message: string,
-  code: (typeof BACKPACK_ERROR)[keyof typeof BACKPACK_ERROR] = BACKPACK_ERROR.invalidClientRequest,
-) {
+function bad(message: string, code: BackpackErrorCode = BACKPACK_ERROR.invalidClientRequest) {
   return new BackpackApiError(400, code, message);
 }
 
