@@ -1,5 +1,5 @@
 import { redisNames } from '@arb/bus/keys';
-import { loadConfig } from '@arb/config/config';
+import { type AsterVenueConfig, loadConfig } from '@arb/config/config';
 import { configSecrets } from '@arb/config/config-secrets';
 import { venueSymbol } from '@arb/core/venue';
 import { runOrderWorker } from '@arb/execution/order-worker';
@@ -40,6 +40,7 @@ await runService({
         leverage: config.leverage,
         maxDecisionAgeMs: config.strategy.maxQuoteAgeMs,
         requestTimeoutMs: config.orders.requestTimeoutMs,
+        venueWindowMs: asterRequestWindowMs(config.venues.aster),
         unknownResolveTimeoutMs: config.orders.unknownResolveTimeoutMs,
         closeTimeoutMs,
         metrics: ctx.metrics,
@@ -57,3 +58,8 @@ await runService({
     }
   },
 });
+
+/** How long Aster accepts a signed request after signing: the V3 nonce window (±10 s), else recvWindow. */
+function asterRequestWindowMs(aster: AsterVenueConfig): number {
+  return aster.auth.kind === 'v3' ? 10_000 : aster.recvWindowMs;
+}

@@ -42,6 +42,7 @@ await runService({
         leverage: config.leverage,
         maxDecisionAgeMs: config.strategy.maxQuoteAgeMs,
         requestTimeoutMs: config.orders.requestTimeoutMs,
+        venueWindowMs: config.venues.backpack.windowMs,
         unknownResolveTimeoutMs: config.orders.unknownResolveTimeoutMs,
         closeTimeoutMs,
         metrics: ctx.metrics,

@@ -33,6 +33,20 @@ export class AccountLockTimeoutError extends Error {
   override readonly name = 'AccountLockTimeoutError';
 }
 
+/** Handed to the locked section: re-checks ownership right before an irreversible step. */
+export interface HeldLock {
+  /** True (and the lease extended) only if the lock still holds exactly this owner: never re-taken. */
+  stillHeld(): Promise<boolean>;
+}
+
+const STILL_HELD = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`;
+
 /**
  * A lease in Redis held by the one process writing to a venue account, from the probe to the report of a
  * leg. BullMQ's global concurrency already keeps one job active per queue; this lock also covers a job
@@ -46,7 +60,7 @@ export class AccountLock {
     this.#o = opts;
   }
 
-  async withLock<T>(f: () => Promise<T>): Promise<T> {
+  async withLock<T>(f: (held: HeldLock) => Promise<T>): Promise<T> {
     const { redis, key, owner, ttlMs, log } = this.#o;
     const maxWait = this.#o.maxWaitMs ?? 2 * ttlMs + 5_000;
     const poll = this.#o.pollMs ?? 50;
@@ -73,8 +87,11 @@ export class AccountLock {
       },
       Math.max(50, Math.floor(ttlMs / 3)),
     );
+    const held: HeldLock = {
+      stillHeld: async () => (await redis.eval(STILL_HELD, 1, key, owner, ttlMs)) === 1,
+    };
     try {
-      return await f();
+      return await f(held);
     } finally {
       clearInterval(renew);
       await redis.eval(RELEASE, 1, key, owner).catch((err) => log.warn({ err, key }, 'lock release failed'));

@@ -127,6 +127,25 @@ describe('LegExecutor', () => {
     expect(ev.probed).toBe(true);
   });
 
+  it('a run that lost its account lock, or was held up after saving the marker, never sends', async () => {
+    const lost = await exec.execute(leg(), { ...run(), stillOwner: async () => false });
+    expect(venue.sent).toHaveLength(0);
+    expect(lost.outcome).toMatchObject({ kind: 'rejected', code: NOT_PLACED });
+    if (lost.outcome.kind === 'rejected') expect(lost.outcome.reason).toMatch(/account lock lost/);
+    marker = null;
+    clock.t = T0 + 50;
+    const slow = await exec.execute(leg({ createdAt: clock.t }), {
+      jobId: 'j',
+      marker: null,
+      saveMarker: async () => {
+        clock.t += 1_500; // e.g. the process was paused here
+      },
+    });
+    expect(venue.sent).toHaveLength(0);
+    if (slow.outcome.kind === 'rejected') expect(slow.outcome.reason).toMatch(/held up before the send/);
+    expect(slow.outcome).toMatchObject({ kind: 'rejected', code: NOT_PLACED });
+  });
+
   it('refuses a stale fence and a stale open decision without sending; close legs are exempt', async () => {
     fence = 4;
     const a = await exec.execute(leg(), run());

@@ -48,6 +48,8 @@ export interface LegExecutorOptions {
   settleMs: number;
   /** Margin buffer (0.1 = 10 %). */
   marginBuffer: number;
+  /** Longest acceptable time from saving the "sent" marker to the send; default 1000 ms. */
+  maxPreSendMs?: number;
   /** Pause before the first resolve query; doubles up to maxResolveDelayMs. */
   firstResolveDelayMs?: number;
   maxResolveDelayMs?: number;
@@ -63,6 +65,8 @@ export interface LegRun {
   marker: ExecMarker | null;
   /** Saves the marker durably; resolves before the order request may leave. */
   saveMarker(marker: ExecMarker): Promise<void>;
+  /** Checked after the marker is saved: false = this run lost the venue account and must not send. */
+  stillOwner?(): Promise<boolean>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -182,6 +186,15 @@ export class LegExecutor {
 
     const sentAt = this.#now();
     await run.saveMarker({ stage: 'sent', sentAt, byJobId: run.jobId });
+    // The settle period of "never placed" counts from sentAt: a run that lost its account lock, or was
+    // held up (paused process, slow Redis) past maxPreSendMs, gives up the send and resolves instead.
+    const owner = run.stillOwner ? await run.stillOwner() : true;
+    const late = this.#now() - sentAt > (o.maxPreSendMs ?? 1000);
+    if (!owner || late) {
+      const why = !owner ? 'account lock lost before the send' : 'held up before the send';
+      log.error({ owner, heldMs: this.#now() - sentAt }, `${why}; not sending`);
+      return this.#resolve(leg, sentAt, `send abandoned: ${why}`, log);
+    }
     const req: OrderRequest = {
       venue: leg.venue,
       symbol: leg.symbol,

@@ -28,6 +28,7 @@ describe('runOrderWorker start and health', () => {
     leverage: 5,
     maxDecisionAgeMs: 500,
     requestTimeoutMs: 1000,
+    venueWindowMs: 1000,
     unknownResolveTimeoutMs: 2000,
     metrics: new Registry(),
     log,

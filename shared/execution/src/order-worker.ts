@@ -43,7 +43,12 @@ export interface OrderWorkerOptions {
   log: Logger;
   /** Service name, for alerts. */
   source: string;
-  /** Default: min(unknownResolveTimeoutMs / 2, max(1000, requestTimeoutMs)). */
+  /**
+   * How long after its timestamp the venue still accepts a signed request (Aster HMAC recvWindow, Aster V3
+   * nonce window, Backpack X-Window). Past it an order that did not arrive can never execute.
+   */
+  venueWindowMs: number;
+  /** "Not found" must last this long after a send to mean never placed. Default max(requestTimeout, venueWindow) + 1 s. */
   settleMs?: number;
   /** Default 0.1 (10 %). */
   marginBuffer?: number;
@@ -96,14 +101,20 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     if (!executor) throw new Error('order worker not started');
     const exec = executor;
     const marker = readExecMarker(job.data);
+    log.info(
+      { jobId: job.id, legId: data.clientOrderId, rerun: marker !== null, stalls: job.stalledCounter },
+      'leg job started',
+    );
     try {
-      return await lock.withLock(() =>
+      return await lock.withLock((held) =>
         exec.execute(data, {
           jobId: String(job.id),
           marker,
           saveMarker: async (m) => {
             await job.updateData(withExecMarker(job.data, m) as LegJob);
           },
+          // A process paused past its lease must not send: another run may own the account and the job.
+          stillOwner: () => held.stillHeld(),
         }),
       );
     } catch (err) {
@@ -195,8 +206,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       leverage: opts.leverage,
       maxDecisionAgeMs: opts.maxDecisionAgeMs,
       unknownResolveTimeoutMs: opts.unknownResolveTimeoutMs,
-      settleMs:
-        opts.settleMs ?? Math.min(opts.unknownResolveTimeoutMs / 2, Math.max(1000, opts.requestTimeoutMs)),
+      settleMs: opts.settleMs ?? Math.max(opts.requestTimeoutMs, opts.venueWindowMs) + 1000,
       marginBuffer: opts.marginBuffer ?? 0.1,
     });
 

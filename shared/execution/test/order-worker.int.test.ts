@@ -43,8 +43,8 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     SIM_ASTER_PORT: String(new URL(sim.aster.restUrl).port),
     SIM_BACKPACK_PORT: String(new URL(sim.backpack.restUrl).port),
     SIM_ADMIN_PORT: String(new URL(sim.adminUrl).port),
-    ORDER_TIMEOUT_MS: '8000',
-    UNKNOWN_RESOLVE_TIMEOUT_MS: '6000',
+    ORDER_TIMEOUT_MS: '3000',
+    UNKNOWN_RESOLVE_TIMEOUT_MS: '15000',
     PRICE_VALIDITY_MS: '20000',
     LOG_LEVEL: 'info',
     HEALTH_PORT: '0',
@@ -266,8 +266,46 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     expect(await simOrders(job.id)).toHaveLength(1);
   });
 
-  it('two worker processes on one venue never have two orders in flight at once', async () => {
+  it('a worker paused mid-order (not dead) whose job another process re-runs: one order, truth reported', async () => {
     await startWorker();
+    const live = procs.filter((p) => p.exit === undefined);
+    expect(live).toHaveLength(2);
+    // The venue holds the order request 4 s before executing it; the taker is paused meanwhile.
+    await admin.addFault({ kind: 'latency', venue, route: ORDER_ROUTE[venue], ms: 4000, count: 1 });
+    const job = await legJob();
+    await enqueue(job);
+    const taker = await waitFor(() =>
+      live.find((p) => p.jsonLines().some((l) => l.msg === 'leg job started' && l.legId === job.id)),
+    );
+    await waitFor(async () => (await admin.faults()).active.length === 0); // the request reached the venue
+    taker.signal('SIGSTOP');
+    let ev: OrderOutcomeEvent;
+    try {
+      ev = await outcomeOf(job.id, 60_000);
+    } finally {
+      taker.signal('SIGCONT');
+    }
+    expect(ev).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
+    const other = live.find((p) => p !== taker)!;
+    expect(other.jsonLines().some((l) => l.msg === 'leg job started' && l.legId === job.id && l.rerun)).toBe(
+      true,
+    );
+    // The paused one wakes up and finishes its own run: it reports the same fill, and sends nothing more.
+    const events = await waitFor(async () => {
+      const all = (await outcomes()).filter((e) => e.jobId === job.id);
+      return all.length >= 2 ? all : null;
+    });
+    for (const e of events)
+      expect(e.outcome).toMatchObject({
+        kind: 'filled',
+        venueOrderId: (ev.outcome as { venueOrderId: string }).venueOrderId,
+      });
+    expect(await simOrders(job.id)).toHaveLength(1);
+    expect(taker.exit).toBeUndefined();
+  });
+
+  it('two worker processes on one venue never have two orders in flight at once', async () => {
+    if (procs.filter((p) => p.exit === undefined).length < 2) await startWorker();
     const live = procs.filter((p) => p.exit === undefined);
     expect(live).toHaveLength(2);
     await admin.addFault({ kind: 'latency', venue, route: ORDER_ROUTE[venue], ms: 250, durationMs: 120_000 });

@@ -65,6 +65,13 @@ await runService({
       leverage: config.leverage,
       maxDecisionAgeMs: config.strategy.maxQuoteAgeMs,
       requestTimeoutMs: config.orders.requestTimeoutMs,
+      // Aster V3 nonces are accepted ±10 s; HMAC recvWindow; Backpack X-Window.
+      venueWindowMs:
+        venueId === 'backpack'
+          ? config.venues.backpack.windowMs
+          : config.venues.aster.auth.kind === 'v3'
+            ? 10_000
+            : config.venues.aster.recvWindowMs,
       unknownResolveTimeoutMs: config.orders.unknownResolveTimeoutMs,
       metrics: ctx.metrics,
       log: ctx.log,
