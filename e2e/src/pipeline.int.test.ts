@@ -259,6 +259,18 @@ describe('hedge pipeline (real processes)', () => {
     await stack.waitHedge(id, (h) => h.status?.phase === 'closed', 'closed');
   });
 
+  it('startup with an unknown position and FLATTEN_ON_DRIFT: risk flattens it by policy and reconciles', async () => {
+    await stack.halt('risk', 'term');
+    await stack.admin.setAccount('backpack', 'main', { position: { qty: -0.03, entryPrice: 100_000 } });
+    await stack.spawn('risk', 'risk', { FLATTEN_ON_DRIFT: 'true' });
+    await stack.waitReconciled(60_000);
+    expect(await stack.positions()).toEqual({ aster: 0, backpack: 0 });
+    const flattenFills = (await stack.ledger()).filter(
+      (e) => e.kind === 'fill' && e.role === 'unwind' && e.hedgeId.startsWith('f') && e.venue === 'backpack',
+    );
+    expect(flattenFills.at(-1)).toMatchObject({ side: 'buy', qty: 0.03 });
+  });
+
   it('two strategy replicas: exactly one acts; killing it hands over to the other', async () => {
     await stack.spawn('strategy', 'strategy-2');
     const pids = { strategy: stack.proc('strategy').pid, 'strategy-2': stack.proc('strategy-2').pid };
