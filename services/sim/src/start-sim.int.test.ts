@@ -169,6 +169,24 @@ describe('startSim composition', () => {
     );
   });
 
+  it('reject-next-N: real clients get the venue margin error for exactly N orders', async () => {
+    await admin.addFault({ kind: 'reject_orders', venue: 'aster', count: 2 });
+    const params = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002' };
+    for (const id of ['rj-1', 'rj-2']) {
+      const r = await asterSigned('POST', '/fapi/v1/order', { ...params, newClientOrderId: id });
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({ code: -2019 });
+    }
+    const ok = await asterSigned('POST', '/fapi/v1/order', { ...params, newClientOrderId: 'rj-3' });
+    expect(ok.status).toBe(200);
+    await admin.addFault({ kind: 'reject_orders', venue: 'backpack', count: 1 });
+    const err = await backpackClient()
+      .createOrder('BTC/USDC:USDC', 'market', 'buy', 0.001, undefined, { clientOrderId: 31337 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ccxt.InsufficientFunds);
+    expect((await admin.rejects({ venue: 'backpack' })).at(-1)?.reason).toBe('insufficient_margin');
+  });
+
   it('429 with Retry-After, latency and maintenance 503 for a period', async () => {
     await admin.addFault({
       kind: 'rate_limit',

@@ -89,6 +89,7 @@ export class MarketModel {
   #replayLap = 0;
   readonly #externalDirty = new Set<SimVenue>();
   #catchingUp = false;
+  #advancing = false;
 
   constructor(opts: MarketModelOptions) {
     this.#opts = opts;
@@ -217,13 +218,20 @@ export class MarketModel {
 
   /** Runs every market tick up to and including time t. */
   advanceTo(t: number): void {
-    while (this.#nextTick <= t) {
-      const tick = this.#nextTick;
-      this.#nextTick += this.#opts.tickMs;
-      this.#catchingUp = tick < t - CATCH_UP_MS;
-      this.#runTick(tick);
+    // A listener that reads a book while a tick is being published must not run later ticks inside it.
+    if (this.#advancing) return;
+    this.#advancing = true;
+    try {
+      while (this.#nextTick <= t) {
+        const tick = this.#nextTick;
+        this.#nextTick += this.#opts.tickMs;
+        this.#catchingUp = tick < t - CATCH_UP_MS;
+        this.#runTick(tick);
+      }
+    } finally {
+      this.#catchingUp = false;
+      this.#advancing = false;
     }
-    this.#catchingUp = false;
   }
 
   #runTick(t: number): void {
