@@ -101,10 +101,12 @@ async function start(): Promise<void> {
     if (target === undefined || !redisServerOnPath()) {
       fail(howToGetRedis(config.redis.url, probe.error ?? 'no answer'));
     }
-    const dir = join(REPO_ROOT, 'data', 'redis');
+    // One data folder per port, so two local stacks never share an AOF.
+    const dir = join(REPO_ROOT, 'data', target.port === 6379 ? 'redis' : `redis-${target.port}`);
     say(`arb: no Redis at ${config.redis.url}; starting redis-server (AOF in ${dir})`);
     try {
       localRedis = await startLocalRedis({ ...target, dir });
+      say(`arb: redis-server running at ${localRedis.url} (pid ${localRedis.pid}); it stops with the stack`);
     } catch (e) {
       fail([
         `arb: ${e instanceof Error ? e.message : String(e)}`,
@@ -171,8 +173,15 @@ async function start(): Promise<void> {
     say('arb: stopped');
     process.exit(code);
   };
+  // Under `npm start` one Ctrl-C arrives several times (the terminal signals the whole process group and
+  // npm/tsx relay it): copies within a second count as one.
   let signals = 0;
+  let lastSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    const now = Date.now();
+    const duplicate = now - lastSignalAt < 1000;
+    lastSignalAt = now;
+    if (duplicate) return;
     signals++;
     if (signals === 1) void shutdown(signal, 0);
     else if (signals === 2) say('arb: still stopping (services get up to 45 s); Ctrl-C again to force');

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +12,7 @@ import { REPO_ROOT, type ServiceProcess, spawnService } from '@arb/testkit/proce
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeRange } from './free-range';
 
 /**
  * The stack as the README starts it (`npm start` = scripts/start.ts), as real processes: the launcher with
@@ -46,26 +46,6 @@ let launcher: ServiceProcess | undefined;
 let admin: SimAdminClient;
 let env: Record<string, string>;
 const seenPids = new Set<number>();
-
-/** A base port with `count` free consecutive ports (the stack's health ports). */
-async function freeRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const ok = await Promise.all(Array.from({ length: count }, (_, i) => canListen(base + i))).then((all) =>
-      all.every(Boolean),
-    );
-    if (ok) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
 
 async function pm2(...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, [PM2_BIN, ...args], {

@@ -1,0 +1,170 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@arb/testkit/free-port';
+import { REPO_ROOT, type ServiceProcess, spawnService } from '@arb/testkit/process';
+import { waitFor } from '@arb/testkit/wait';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freeRange } from './free-range';
+
+/**
+ * The launcher (scripts/start.ts) as a real process: what it refuses before starting anything (bad
+ * config, live without opt-in, unprofitable live thresholds, no Redis), the local redis-server it starts
+ * with AOF when none answers, refusing a second launcher on the same PM2_HOME, and `npm start -- stop`.
+ */
+
+const homes: string[] = [];
+const started: ServiceProcess[] = [];
+const pidsToCheck = new Set<number>();
+
+function newHome(): string {
+  const h = mkdtempSync(join(tmpdir(), 'arb-pm2-'));
+  homes.push(h);
+  return h;
+}
+
+function launch(env: Record<string, string>, args: string[] = []): ServiceProcess {
+  const p = spawnService({ entry: 'scripts/start.ts', name: 'launcher', inheritEnv: false, env, args });
+  started.push(p);
+  return p;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function daemonPid(home: string): number | undefined {
+  try {
+    return Number(readFileSync(join(home, 'pm2.pid'), 'utf8')) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+afterAll(async () => {
+  for (const p of started) if (p.exit === undefined) await p.kill();
+  for (const h of homes) {
+    const d = daemonPid(h);
+    if (d !== undefined && alive(d)) process.kill(d, 'SIGKILL');
+    rmSync(h, { recursive: true, force: true });
+  }
+  for (const pid of pidsToCheck) if (alive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+describe('launcher refusals (nothing is started)', () => {
+  it('lists every configuration problem and exits 1', async () => {
+    const home = newHome();
+    const p = launch({ PM2_HOME: home, ARB_THRESHOLD: 'abc', CLOSE_DIFF: 'oops', SIM_ASTER_PORT: '70000' });
+    const exit = await p.waitForExit(60_000);
+    expect(exit.code).toBe(1);
+    const err = p.stderr.join('\n');
+    expect(err).toContain('invalid configuration');
+    expect(err).toContain('ARB_THRESHOLD');
+    expect(err).toContain('CLOSE_DIFF');
+    expect(err).toContain('SIM_ASTER_PORT');
+    expect(daemonPid(home)).toBeUndefined();
+  });
+
+  it('refuses live mode without LIVE_TRADING_CONFIRM=yes', async () => {
+    const home = newHome();
+    const p = launch({ PM2_HOME: home, MODE: 'live' });
+    expect((await p.waitForExit(60_000)).code).toBe(1);
+    expect(p.stderr.join('\n')).toContain('LIVE_TRADING_CONFIRM');
+    expect(daemonPid(home)).toBeUndefined();
+  });
+
+  it('refuses live mode when the thresholds cannot cover the fees, printing the break-even', async () => {
+    const home = newHome();
+    const p = launch({
+      PM2_HOME: home,
+      MODE: 'live',
+      LIVE_TRADING_CONFIRM: 'yes',
+      ASTER_API_KEY: 'aster-api-key-0123456789abcdef',
+      ASTER_API_SECRET: 'aster-secret-0123456789abcdef-very-secret',
+      BACKPACK_API_KEY: 'bGl2ZS1iYWNrcGFjay1wdWJsaWMta2V5LTAxMjM0NTY=',
+      BACKPACK_SECRET_KEY: 'bGl2ZS1iYWNrcGFjay1zZWNyZXQtc2VlZC05ODc2NTQ=',
+      DASHBOARD_PASSWORD: 'a-chosen-dashboard-password',
+    });
+    expect((await p.waitForExit(60_000)).code).toBe(1);
+    const err = p.stderr.join('\n');
+    expect(err).toContain('break-even spread');
+    expect(err).toContain('ALLOW_UNPROFITABLE');
+    expect(p.output()).not.toContain('very-secret');
+    expect(daemonPid(home)).toBeUndefined();
+  });
+
+  it('says how to get a Redis when none answers and it cannot start one', async () => {
+    const home = newHome();
+    const p = launch({ PM2_HOME: home, REDIS_URL: 'redis://no-such-host.invalid:6379' });
+    expect((await p.waitForExit(60_000)).code).toBe(1);
+    const err = p.stderr.join('\n');
+    expect(err).toContain('No Redis answers at redis://no-such-host.invalid:6379');
+    expect(err).toContain('apt-get install redis-server');
+    expect(daemonPid(home)).toBeUndefined();
+  });
+});
+
+describe('launcher with no Redis running', () => {
+  it('starts redis-server with AOF, refuses a second launcher on the same PM2_HOME, and stops both on SIGINT', async () => {
+    const redisPort = await freePort();
+    const dataDir = join(REPO_ROOT, 'data', `redis-${redisPort}`);
+    const home = newHome();
+    const healthBase = await freeRange(22);
+    const env = {
+      PM2_HOME: home,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      SIM_ASTER_PORT: String(await freePort()),
+      SIM_BACKPACK_PORT: String(await freePort()),
+      SIM_ADMIN_PORT: String(await freePort()),
+      DASHBOARD_PORT: String(await freePort()),
+      HEALTH_PORT: String(healthBase),
+    };
+    try {
+      const a = launch(env);
+      const line = await a.waitForLine(/redis-server running at .* \(pid (\d+)\)/, 60_000);
+      const redisPid = Number(/\(pid (\d+)\)/.exec(line)?.[1]);
+      pidsToCheck.add(redisPid);
+      await a.waitForLine(/arb: stack running/, 120_000);
+
+      const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
+      const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
+      const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
+      const [, dir] = (await redis.config('GET', 'dir')) as string[];
+      redis.disconnect();
+      expect(aof).toBe('yes');
+      expect(policy).toBe('noeviction');
+      expect(dir).toBe(dataDir);
+
+      const b = launch(env);
+      expect((await b.waitForExit(60_000)).code).toBe(1);
+      expect(b.stderr.join('\n')).toContain('already under PM2');
+      const daemon = daemonPid(home);
+      expect(daemon).toBeDefined();
+      expect(alive(daemon!)).toBe(true);
+
+      a.signal('SIGINT');
+      expect((await a.waitForExit(120_000)).code).toBe(0);
+      await waitFor(() => !alive(redisPid) && !alive(daemon!), { timeoutMs: 15_000 });
+      expect(existsSync(join(dataDir, 'appendonlydir'))).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
+describe('npm start -- stop', () => {
+  it('stops whatever runs under the PM2_HOME and the daemon, exit 0', async () => {
+    const home = newHome();
+    const p = launch({ PM2_HOME: home }, ['stop']);
+    expect((await p.waitForExit(60_000)).code).toBe(0);
+    expect(p.stdout.join('\n')).toContain('arb: stopped');
+    const daemon = daemonPid(home);
+    if (daemon !== undefined) await waitFor(() => !alive(daemon), { timeoutMs: 15_000 });
+  });
+});
