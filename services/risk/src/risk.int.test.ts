@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { AlertSchema } from '@arb/bus/alert';
+import { bullConnection } from '@arb/bus/bull-connection';
+import { ControlCommandSchema, type ControlCommandKind } from '@arb/bus/control-command';
+import { readControlFlags } from '@arb/bus/control-flags';
+import type { HedgeIntent } from '@arb/bus/hedge-intent';
+import { readHedge, recordOpenIntent } from '@arb/bus/hedge-store';
+import { type RedisNames, redisNames } from '@arb/bus/keys';
+import { acquireLease } from '@arb/bus/leader-lease';
+import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
+import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
+import { appendMessage, readRange } from '@arb/bus/stream';
+import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
+import { makeHedgeId } from '@arb/core/hedge';
+import type { Side } from '@arb/core/order';
+import type { VenueId } from '@arb/core/venue';
+import { createLogger } from '@arb/log/logger';
+import { type RunningSim, startSim } from '@arb/sim/start-sim';
+import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
+import { waitFor } from '@arb/testkit/wait';
+import { AsterVenueClient } from '@arb/venue-aster/venue-client';
+import { BackpackVenueClient } from '@arb/venue-backpack/backpack-venue-client';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportLedger } from './ledger-export';
+import { type RiskServiceOptions, type RunningRisk, startRisk } from './risk-service';
+
+/**
+ * Risk in-process against a real Redis and the simulator over real HTTP (positions, open orders, order
+ * look-ups). The strategy and the order workers are played by the test: it records intents through the
+ * real hedge store and appends order outcomes to the real outcome stream, and reads the leg jobs risk
+ * puts on the real BullMQ queues.
+ */
+let fx: RedisFixture;
+let names: RedisNames;
+let sim: RunningSim;
+let queues: OrderQueues;
+const log = createLogger({ service: 'risk-test', level: 'warn' });
+const venues = () => ({
+  aster: new AsterVenueClient({
+    baseUrl: sim.aster.restUrl,
+    credentials: {
+      kind: 'hmac',
+      apiKey: SIM_CREDENTIALS.asterHmac.apiKey,
+      apiSecret: SIM_CREDENTIALS.asterHmac.secret,
+    },
+    recvWindowMs: 5000,
+    timeoutMs: 5000,
+    log,
+  }),
+  backpack: new BackpackVenueClient({
+    restUrl: sim.backpack.restUrl,
+    apiKey: SIM_CREDENTIALS.backpack.apiKey,
+    secret: SIM_CREDENTIALS.backpack.secret,
+    windowMs: 5000,
+    timeoutMs: 5000,
+  }),
+});
+
+function riskOptions(extra: Partial<RiskServiceOptions> = {}): RiskServiceOptions {
+  return {
+    redisUrl: fx.url,
+    namespace: fx.ns,
+    pair: 'BTC',
+    venues: venues(),
+    forceCloseMs: 3000,
+    maxQuoteAgeMs: 2000,
+    reconcileIntervalMs: 500,
+    driftTolerance: 0.001,
+    flattenOnDrift: false,
+    dailyLossLimit: 1,
+    cleanupPolicy: 'unwind',
+    tradingTimeZone: 'UTC',
+    tickMs: 200,
+    reclaimIdleMs: 2000,
+    log,
+    metrics: new Registry(),
+    ...extra,
+  };
+}
+
+async function command(command: ControlCommandKind, id: string = randomUUID()): Promise<string> {
+  await appendMessage(fx.redis, names.commandStream, ControlCommandSchema, {
+    v: 1,
+    id,
+    command,
+    by: 'test',
+    at: Date.now(),
+  });
+  return id;
+}
+
+function fill(hedgeId: string, legId: string, venue: VenueId, side: Side, price: number): OrderOutcomeEvent {
+  const now = Date.now();
+  const [, , roleAttempt] = legId.split('-');
+  return {
+    v: 1,
+    hedgeId,
+    pair: 'BTC',
+    role: roleAttempt?.startsWith('close') ? 'close' : 'open',
+    attempt: 1,
+    jobId: legId,
+    outcome: {
+      kind: 'filled',
+      venue,
+      clientOrderId: legId,
+      venueOrderId: `v-${legId}`,
+      side,
+      qty: 0.02,
+      avgPrice: price,
+      fee: 0.5,
+      feeAsset: venue === 'aster' ? 'USDT' : 'USDC',
+      executedAt: now,
+    },
+    sentAt: now,
+    ackAt: now,
+    probed: false,
+  };
+}
+
+const report = (e: OrderOutcomeEvent) =>
+  appendMessage(fx.redis, names.outcomeStream, OrderOutcomeEventSchema, e);
+const flags = () => readControlFlags(fx.redis, names);
+
+beforeAll(async () => {
+  fx = await redisFixture({ prefix: 't-risk' });
+  names = redisNames(fx.ns);
+  sim = await startSim({ host: '127.0.0.1', asterPort: 0, backpackPort: 0, adminPort: 0, seed: 3 });
+  queues = createOrderQueues(bullConnection(fx.url), names);
+});
+
+afterAll(async () => {
+  await closeOrderQueues(queues);
+  await sim?.close();
+  await fx?.cleanup();
+});
+
+describe('risk (in-process, real Redis and simulator)', () => {
+  let risk: RunningRisk;
+
+  it('reconciles a flat account, then runs commands once each', async () => {
+    risk = await startRisk(riskOptions());
+    await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled' });
+    expect(risk.health().ok).toBe(true);
+    const id = await command('pause');
+    await waitFor(async () => (await flags()).paused, { timeoutMs: 15_000, message: 'paused' });
+    await command('resume');
+    await waitFor(async () => !(await flags()).paused, { timeoutMs: 15_000, message: 'resumed' });
+    // The same pause delivered again is not executed again.
+    await command('pause', id);
+    const marker = await command('resume');
+    await waitFor(async () => (await fx.redis.sismember(`${fx.ns}:risk:commands:done`, marker)) === 1, {
+      timeoutMs: 15_000,
+      message: 'second resume done',
+    });
+    expect((await flags()).paused).toBe(false);
+  });
+
+  it('opens from outcomes, force-closes from the durable openedAt across a restart, kills on the loss limit', async () => {
+    const lease = await acquireLease(fx.redis, names, 'BTC', 'test-strategy', 600_000);
+    if (lease === null) throw new Error('no lease');
+    const now = Date.now();
+    const hedgeId = makeHedgeId(now, 1234);
+    const intent: HedgeIntent = {
+      v: 1,
+      hedgeId,
+      pair: 'BTC',
+      action: 'open',
+      direction: 'buy_aster_sell_backpack',
+      qty: 0.02,
+      expectedEdge: 150,
+      reason: 'spread',
+      quoteSeqs: { aster: 1, backpack: 1 },
+      priceGuards: { aster: 100_100, backpack: 99_900 },
+      fence: lease,
+      createdAt: now,
+    };
+    expect(await recordOpenIntent(fx.redis, names, intent, { owner: 'test-strategy', fence: lease })).toEqual(
+      {
+        ok: true,
+        existing: false,
+      },
+    );
+    // Risk re-enqueues the strategy's own open legs (same ids, same payload: a no-op when queued).
+    await waitFor(async () => (await queues.aster.getJob(`${hedgeId}-aster-open1`)) !== undefined, {
+      timeoutMs: 15_000,
+      message: 'open leg job',
+    });
+    const openJob = await queues.aster.getJob(`${hedgeId}-aster-open1`);
+    expect(openJob?.data).toMatchObject({ fence: lease, limitPrice: 100_100, side: 'buy' });
+
+    await report(fill(hedgeId, `${hedgeId}-aster-open1`, 'aster', 'buy', 100_000));
+    await report(fill(hedgeId, `${hedgeId}-backpack-open1`, 'backpack', 'sell', 100_100));
+    const opened = await waitFor(
+      async () => {
+        const h = await readHedge(fx.redis, names, hedgeId);
+        return h?.status?.phase === 'open' ? h : null;
+      },
+      { timeoutMs: 15_000, message: 'open' },
+    );
+    // Risk crashes (stops) and comes back before FORCE_CLOSE_TIME; the forced close still happens.
+    await risk.stop();
+    risk = await startRisk(riskOptions());
+    const closeJob = await waitFor(() => queues.backpack.getJob(`${hedgeId}-backpack-close1`), {
+      timeoutMs: 30_000,
+      message: 'forced close legs',
+    });
+    const closingAt = Date.now();
+    expect(closingAt - (opened.status?.openedAt ?? 0)).toBeGreaterThanOrEqual(3000);
+    expect(closeJob.data).toMatchObject({ side: 'buy', qty: 0.02, reduceOnly: true, fence: 0 });
+    expect((await queues.aster.getJob(`${hedgeId}-aster-close1`))?.data).toMatchObject({
+      side: 'sell',
+      reduceOnly: true,
+    });
+
+    // A losing close: -4 USD before fees, past the 1 USD daily loss limit.
+    await report(fill(hedgeId, `${hedgeId}-aster-close1`, 'aster', 'sell', 99_900));
+    await report(fill(hedgeId, `${hedgeId}-backpack-close1`, 'backpack', 'buy', 100_200));
+    await waitFor(async () => (await readHedge(fx.redis, names, hedgeId))?.status?.phase === 'closed', {
+      timeoutMs: 15_000,
+      message: 'closed',
+    });
+    await waitFor(async () => (await flags()).killed, {
+      timeoutMs: 15_000,
+      message: 'killed by the loss limit',
+    });
+    const day = new Date().toISOString().slice(0, 10);
+    const stats = JSON.parse((await fx.redis.get(names.dailyStatsKey(day))) ?? '{}');
+    expect(stats).toMatchObject({ trades: 4, hedgesOpened: 1, hedgesClosed: 1, openPositions: 0 });
+    expect(stats.realizedPnl).toBeCloseTo(-4 - 2, 9);
+    const alerts = (await readRange(fx.redis, names.alertStream, AlertSchema)).entries.map(
+      (e) => e.message.code,
+    );
+    expect(alerts).toContain('daily_loss_limit');
+
+    const csv = (await exportLedger(fx.redis, names, { format: 'csv' })).trimEnd().split('\n');
+    expect(csv.filter((l) => l.includes(',fill,'))).toHaveLength(4);
+    expect(csv.some((l) => l.includes(',hedge_opened,'))).toBe(true);
+    expect(csv.find((l) => l.includes(',hedge_closed,'))).toContain('force_close_time');
+    const json = JSON.parse(await exportLedger(fx.redis, names, { format: 'json' })) as { kind: string }[];
+    expect(json.map((e) => e.kind)).toEqual(['fill', 'fill', 'hedge_opened', 'fill', 'fill', 'hedge_closed']);
+    await risk.stop();
+  });
+});
