@@ -245,3 +245,45 @@ describe('determinism', () => {
     expect(run(4321)).not.toEqual(a);
   });
 });
+
+describe('publishing', () => {
+  it('after a long clock jump, clients get only recent books but resting orders see every one', () => {
+    const { sim, clock } = core(3, false);
+    const e = sim.engines.aster;
+    const start = clock.now();
+    const price = Math.round((e.book().bids[0]!.price - 40) * 10) / 10;
+    placed(e.placeOrder(A, { ...limit('buy', 0.01, price, 'GTC'), clientOrderId: 'deep' }));
+    const times: number[] = [];
+    e.onBook((b) => times.push(b.time));
+    sim.market.addDislocation({
+      direction: 'buy_aster_sell_backpack',
+      sizeUsd: 200,
+      durationMs: 500,
+      rampMs: 100,
+      revertMs: 500,
+      startAt: start + 1000,
+    });
+    clock.advance(10_000);
+    e.book();
+    expect(times.length).toBeGreaterThan(20);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(clock.now() - 2_000);
+    // The dislocation at +1 s crossed the resting bid although no client saw that book.
+    expect(e.getOrder(A, { clientOrderId: 'deep' })?.status).toBe('filled');
+  });
+
+  it('a listener that reads the book while it is published does not advance the market inside it', () => {
+    const { sim, clock } = core(3, false);
+    const e = sim.engines.backpack;
+    const seen: number[] = [];
+    e.onBook((b) => {
+      seen.push(b.time);
+      e.book();
+      e.position(A);
+    });
+    clock.advance(3_000);
+    e.book();
+    const sorted = [...seen].sort((x, y) => x - y);
+    expect(seen).toEqual(sorted);
+    expect(seen.length).toBeGreaterThan(20);
+  });
+});
