@@ -33,6 +33,9 @@ export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
 }
 
+const BOOLEAN_FLAGS = ['yes', 'watch', 'json', 'help'];
+const VALUE_FLAGS = ['reason', 'wait', 'interval', 'format', 'out', 'from', 'to'];
+
 function parseTime(flag: string, v: string): number {
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (!Number.isFinite(t)) throw new CliUsageError(`${flag}: "${v}" is not an ISO time or epoch ms`);
@@ -58,7 +61,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     }
     const name = a.slice(2);
     const next = rest[i + 1];
-    if (['yes', 'watch', 'json', 'help'].includes(name)) flags.set(name, true);
+    if (BOOLEAN_FLAGS.includes(name)) flags.set(name, true);
+    else if (!VALUE_FLAGS.includes(name)) throw new CliUsageError(`unknown option --${name} for "${cmd}"`);
     else if (next === undefined || next.startsWith('--')) throw new CliUsageError(`--${name} needs a value`);
     else {
       flags.set(name, next);
