@@ -1,3 +1,4 @@
+import { deleteNamespace } from '@arb/testkit/redis';
 import { randomBytes } from 'node:crypto';
 import type { Quote } from '@arb/core/quote';
 import { Redis } from 'ioredis';
@@ -13,8 +14,7 @@ const ns = `t-${randomBytes(4).toString('hex')}`;
 const names = redisNames(ns);
 
 afterAll(async () => {
-  const keys = await redis.keys(`${ns}:*`);
-  if (keys.length) await redis.del(...keys);
+  await deleteNamespace(redis, ns);
   redis.disconnect();
   sub.disconnect();
 });
@@ -60,7 +60,7 @@ const quote = (seq: number): Quote => ({
 
 async function until(
   cond: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
   what = 'condition',
 ): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -89,12 +89,12 @@ describe('FeedRunner (real Redis)', { timeout: 60_000 }, () => {
     source.s.malformed = 3;
     source.s.reconnects = 1;
     source.s.lastMessageAt = 1234;
-    await until(() => got.length === 10, 20_000, `10 quotes received (got ${got.length})`);
+    await until(() => got.length === 10, 30_000, '10 quotes received');
     expect(got.map((q) => q.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect((await readLatestQuote(redis, names, 'aster', 'BTC'))?.seq).toBe(9);
     await until(
       async () => (await readFeedHealth(redis, names, 'aster'))?.malformed === '3',
-      20_000,
+      30_000,
       'health malformed=3',
     );
     const h = await readFeedHealth(redis, names, 'aster');

@@ -1,3 +1,4 @@
+import { deleteNamespace } from '@arb/testkit/redis';
 import { randomBytes } from 'node:crypto';
 import type { Quote } from '@arb/core/quote';
 import { Redis } from 'ioredis';
@@ -18,8 +19,7 @@ const ns = `t-${randomBytes(4).toString('hex')}`;
 const names = redisNames(ns);
 
 afterAll(async () => {
-  const keys = await redis.keys(`${ns}:*`);
-  if (keys.length) await redis.del(...keys);
+  await deleteNamespace(redis, ns);
   redis.disconnect();
   sub.disconnect();
 });
@@ -38,7 +38,7 @@ const quote = (over: Partial<Quote> = {}): Quote => ({
   ...over,
 });
 
-async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(cond: () => boolean, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error('condition not met in time');

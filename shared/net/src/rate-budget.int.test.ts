@@ -1,3 +1,4 @@
+import { deleteNamespace } from '@arb/testkit/redis';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,8 +9,7 @@ const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { laz
 const ns = `t-${randomBytes(4).toString('hex')}`;
 
 afterAll(async () => {
-  const keys = await redis.keys(`${ns}:*`);
-  if (keys.length) await redis.del(...keys);
+  await deleteNamespace(redis, ns);
   redis.disconnect();
 });
 

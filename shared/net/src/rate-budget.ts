@@ -146,9 +146,13 @@ export class RateBudget {
     return Number((await this.o.redis.get(this.windowKey())) ?? 0);
   }
 
-  /** Deletes this budget's keys (tests, tooling). */
+  /** Deletes this budget's keys (tests, tooling); SCAN, never KEYS, on a shared Redis. */
   async clear(): Promise<void> {
-    const keys = await this.o.redis.keys(`${this.o.key}:*`);
-    if (keys.length) await this.o.redis.del(...keys);
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.o.redis.scan(cursor, 'MATCH', `${this.o.key}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await this.o.redis.unlink(...keys);
+    } while (cursor !== '0');
   }
 }

@@ -1,3 +1,4 @@
+import { deleteNamespace } from '@arb/testkit/redis';
 import { randomBytes } from 'node:crypto';
 import type { OrderOutcome, OrderRequest } from '@arb/core/order';
 import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
@@ -24,8 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.close();
-  const keys = await redis.keys(`${ns}:*`);
-  if (keys.length) await redis.del(...keys);
+  await deleteNamespace(redis, ns);
   redis.disconnect();
 });
 
