@@ -136,7 +136,10 @@ afterAll(async () => {
 });
 
 describe('risk (in-process, real Redis and simulator)', () => {
-  let risk: RunningRisk;
+  let risk: RunningRisk | null = null;
+  afterAll(async () => {
+    await risk?.stop();
+  });
 
   it('reconciles a flat account, then runs commands once each', async () => {
     risk = await startRisk(riskOptions());
@@ -199,7 +202,7 @@ describe('risk (in-process, real Redis and simulator)', () => {
       { timeoutMs: 15_000, message: 'open' },
     );
     // Risk crashes (stops) and comes back before FORCE_CLOSE_TIME; the forced close still happens.
-    await risk.stop();
+    await risk?.stop();
     risk = await startRisk(riskOptions());
     const closeJob = await waitFor(() => queues.backpack.getJob(`${hedgeId}-backpack-close1`), {
       timeoutMs: 30_000,
@@ -239,6 +242,104 @@ describe('risk (in-process, real Redis and simulator)', () => {
     expect(csv.find((l) => l.includes(',hedge_closed,'))).toContain('force_close_time');
     const json = JSON.parse(await exportLedger(fx.redis, names, { format: 'json' })) as { kind: string }[];
     expect(json.map((e) => e.kind)).toEqual(['fill', 'fill', 'hedge_opened', 'fill', 'fill', 'hedge_closed']);
-    await risk.stop();
+  });
+
+  it('resolves an unknown leg at the venue, unwinds a one-sided hedge, and detects drift from venue truth', async () => {
+    // The previous test's close legs were "executed" by the test itself: take them off the queues.
+    for (const q of [queues.aster, queues.backpack]) await q.obliterate({ force: true });
+    await command('resume');
+    await waitFor(async () => !(await flags()).killed, { timeoutMs: 15_000, message: 'resumed' });
+    await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled' });
+    const lease = { owner: 'test-strategy', fence: Number(await fx.redis.get(names.fencingKey('BTC'))) };
+    const now = Date.now();
+    const hedgeId = makeHedgeId(now, 77);
+    const res = await recordOpenIntent(
+      fx.redis,
+      names,
+      {
+        v: 1,
+        hedgeId,
+        pair: 'BTC',
+        action: 'open',
+        direction: 'buy_aster_sell_backpack',
+        qty: 0.02,
+        expectedEdge: 150,
+        reason: 'spread',
+        quoteSeqs: { aster: 2, backpack: 2 },
+        priceGuards: { aster: 100_500, backpack: 99_500 },
+        fence: lease.fence,
+        createdAt: now,
+      },
+      lease,
+    );
+    expect(res.ok).toBe(true);
+    // The aster leg really executes at the simulator, but its worker only knows "unknown" (timeout).
+    const aster = venues().aster;
+    await aster.init('BTCUSDT');
+    const legId = `${hedgeId}-aster-open1`;
+    const placed = await aster.placeOrder({
+      venue: 'aster',
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      qty: 0.02,
+      reduceOnly: false,
+      clientOrderId: legId,
+    });
+    expect(placed.kind).toBe('filled');
+    await aster.close();
+    await report({
+      v: 1,
+      hedgeId,
+      pair: 'BTC',
+      role: 'open',
+      attempt: 1,
+      jobId: legId,
+      outcome: { kind: 'unknown', venue: 'aster', clientOrderId: legId, reason: 'timeout' },
+      sentAt: now,
+      ackAt: now,
+      probed: false,
+    });
+    await report({
+      v: 1,
+      hedgeId,
+      pair: 'BTC',
+      role: 'open',
+      attempt: 1,
+      jobId: `${hedgeId}-backpack-open1`,
+      outcome: {
+        kind: 'rejected',
+        venue: 'backpack',
+        clientOrderId: `${hedgeId}-backpack-open1`,
+        code: 'INSUFFICIENT_MARGIN',
+        reason: 'test',
+      },
+      sentAt: now,
+      ackAt: now,
+      probed: false,
+    });
+    // Risk looked the unknown leg up, found it filled, and unwinds it reduce-only.
+    const unwind = await waitFor(() => queues.aster.getJob(`${hedgeId}-aster-unwind1`), {
+      timeoutMs: 30_000,
+      message: 'unwind leg job',
+    });
+    expect(unwind.data).toMatchObject({ side: 'sell', qty: 0.02, reduceOnly: true, fence: 0 });
+    const cleanup = await readHedge(fx.redis, names, hedgeId);
+    expect(cleanup?.status).toMatchObject({ phase: 'cleanup', exposure: { aster: 0.02, backpack: 0 } });
+
+    // Nobody executes the unwind: once the queue is empty, venue truth (long 0.02 on aster) shows drift.
+    for (const q of [queues.aster, queues.backpack]) await q.obliterate({ force: true });
+    await report(fill(hedgeId, `${hedgeId}-aster-unwind1`, 'aster', 'sell', 100_000));
+    await waitFor(async () => (await readHedge(fx.redis, names, hedgeId))?.status?.phase === 'failed', {
+      timeoutMs: 15_000,
+      message: 'failed (flat by fills)',
+    });
+    await waitFor(async () => !(await flags()).reconciled, {
+      timeoutMs: 30_000,
+      message: 'drift un-reconciles',
+    });
+    const alerts = (await readRange(fx.redis, names.alertStream, AlertSchema)).entries.map((e) => e.message);
+    const drift = alerts.find((a) => a.code === 'exposure_drift');
+    expect(drift?.details).toMatchObject({ driftAster: 0.02, driftBackpack: 0, net: 0.02 });
+    expect(risk?.health().ok).toBe(false);
   });
 });
