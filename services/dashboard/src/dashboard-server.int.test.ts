@@ -174,6 +174,8 @@ describe('dashboard server (real Redis, real HTTP)', () => {
     expect(metrics).toContain('arb_daily_trades{pair="BTC"} 2');
     expect(metrics).toContain('arb_hedges{pair="BTC"} 1');
     expect(metrics).toContain('arb_control_flag{flag="reconciled"} 1');
+    expect(metrics).toContain('arb_pipeline_leg_decision_to_ack_seconds{venue="aster",quantile="0.5"} 0.003');
+    expect(metrics).toContain('arb_pipeline_leg_send_to_ack_seconds{venue="backpack",quantile="0.99"} 0.003');
 
     await hedge.close(Date.now(), 1.25);
     const after = await waitFor(async () => {

@@ -124,6 +124,9 @@ describe('dashboard in a real browser', () => {
     await page.waitForSelector(`#hedges tr[data-hedge-id="${hedge.hedgeId}"]`, { timeout: 30_000 });
     expect(await page.textContent('#hedge-body')).toContain('buy Aster / sell Backpack');
     expect(await page.textContent('#hedge-body')).toMatch(/unrealized PnL[+-]\d+\.\d\d USD/);
+    await expect
+      .poll(() => page.textContent('#latency-body'), { timeout: 30_000 })
+      .toContain('aster decision→ack');
     await page.screenshot({ path: join(shots, 'dashboard-hedge.png'), fullPage: true });
 
     // Pause: a confirmation dialog, then the command travels through Redis and the flag changes.
@@ -210,6 +213,9 @@ describe('dashboard in a real browser', () => {
     expect(text).toMatch(/arb_daily_pnl_usd\{pair="BTC",service="dashboard"\} 1.5/);
     expect(text).toMatch(/arb_control_flag\{flag="paused",service="dashboard"\} 1/);
     expect(text).toMatch(/arb_queue_jobs\{queue="order-aster",state="waiting",service="dashboard"\} 0/);
+    expect(text).toMatch(
+      /arb_pipeline_leg_decision_to_ack_seconds\{venue="backpack",quantile="0.5",service="dashboard"\} 0.004/,
+    );
     expect(text).toMatch(/arb_dashboard_auth_failures_total\{service="dashboard"\} [1-9]/);
   });
 });

@@ -2,6 +2,7 @@ import { AlertSchema, type Alert } from '@arb/bus/alert';
 import type { RedisNames } from '@arb/bus/keys';
 import { redact } from '@arb/log/redact';
 import type { Redis } from 'ioredis';
+import { type LegLatency, readLegLatency } from './leg-latency';
 import { type RecentHedge, recentHedges } from './recent-hedges';
 import {
   readRecentLedger,
@@ -25,6 +26,7 @@ export interface LiveUpdate {
   point: SpreadPoint | null;
   hedges: RecentHedge[];
   alerts: Alert[];
+  latency: LegLatency | null;
 }
 
 export interface LiveHubOptions {
@@ -59,6 +61,7 @@ export class LiveHub {
   private last: LiveUpdate | null = null;
   private hedges: RecentHedge[] = [];
   private alerts: Alert[] = [];
+  private latency: LegLatency | null = null;
   private lastSeqs = '';
   private readonly onMessage = (channel: string) => {
     if (channel === this.o.names.stateChannel) this.stateDirty = true;
@@ -122,7 +125,13 @@ export class LiveHub {
       const snapshot = await readStatusSnapshot(this.o.redis, this.o.names, this.o.config);
       if (refreshTables) await this.readTables();
       const point = this.pointFor(snapshot);
-      const update = redact({ snapshot, point, hedges: this.hedges, alerts: this.alerts }) as LiveUpdate;
+      const update = redact({
+        snapshot,
+        point,
+        hedges: this.hedges,
+        alerts: this.alerts,
+        latency: this.latency,
+      }) as LiveUpdate;
       this.last = update;
       this.lastUpdateAt = now;
       this.updates++;
@@ -135,10 +144,12 @@ export class LiveHub {
   }
 
   private async readTables(): Promise<void> {
-    const [ledger, alertRows] = await Promise.all([
+    const [ledger, alertRows, latency] = await Promise.all([
       readRecentLedger(this.o.redis, this.o.names, 500),
       this.o.redis.xrevrange(this.o.names.alertStream, '+', '-', 'COUNT', 10),
+      readLegLatency(this.o.redis, this.o.names),
     ]);
+    this.latency = latency;
     this.hedges = recentHedges(ledger, 20);
     const alerts: Alert[] = [];
     for (const [, fields] of alertRows) {

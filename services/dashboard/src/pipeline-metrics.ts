@@ -4,6 +4,7 @@ import { VENUES } from '@arb/core/venue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
+import { type LegLatency, readLegLatency } from './leg-latency';
 import { readStatusSnapshot, type StatusConfig, type StatusSnapshot } from './status-snapshot';
 
 const JOB_STATES = [
@@ -31,6 +32,7 @@ interface PipelineReading {
   nakedSeconds: number;
   ledgerEntries: number;
   alerts: number;
+  latency: LegLatency;
 }
 
 export interface PipelineMetricsOptions {
@@ -48,8 +50,9 @@ export interface PipelineMetricsOptions {
  * The pipeline's values kept in Redis, as Prometheus gauges computed at scrape time: queue depths,
  * feed health (connected, quote age, stale seconds, reconnects, malformed frames), the live hedge (age,
  * unrealized PnL, naked seconds), hedges, daily stats (PnL, volume, trades), control flags, spreads.
- * Latencies (tick→decision, decision→ack) stay with the services that measure them (strategy and order
- * workers' own /metrics).
+ * leg latencies over the newest order outcomes (decision → venue answer, order sent → venue answer, per
+ * venue, from the outcome stream and the intents' times). The services' own histograms (strategy
+ * tick→intent, order workers decision→ack) stay on their own /metrics.
  */
 export function registerPipelineMetrics(o: PipelineMetricsOptions): { read(): Promise<PipelineReading> } {
   const now = o.now ?? Date.now;
@@ -58,20 +61,21 @@ export function registerPipelineMetrics(o: PipelineMetricsOptions): { read(): Pr
 
   async function readFresh(): Promise<PipelineReading> {
     const t = now();
-    const [snapshot, queues, hedgesTotal, naked, ledgerEntries, alerts] = await Promise.all([
+    const [snapshot, queues, hedgesTotal, naked, ledgerEntries, alerts, latency] = await Promise.all([
       readStatusSnapshot(o.redis, o.names, o.config, { now: t }),
       Promise.all(o.queues.map(async (q) => ({ name: q.name, counts: await q.getJobCounts(...JOB_STATES) }))),
       o.redis.zcard(o.names.hedgeIndex(o.config.pair)),
       o.redis.hgetall(nakedSinceKey(o.names)),
       o.redis.xlen(o.names.ledgerStream),
       o.redis.xlen(o.names.alertStream),
+      readLegLatency(o.redis, o.names),
     ]);
     let nakedSeconds = 0;
     for (const v of Object.values(naked)) {
       const since = Number(v);
       if (Number.isFinite(since)) nakedSeconds = Math.max(nakedSeconds, (t - since) / 1000);
     }
-    return { snapshot, queues, hedgesTotal, nakedSeconds, ledgerEntries, alerts };
+    return { snapshot, queues, hedgesTotal, nakedSeconds, ledgerEntries, alerts, latency };
   }
 
   function read(): Promise<PipelineReading> {
@@ -215,5 +219,33 @@ export function registerPipelineMetrics(o: PipelineMetricsOptions): { read(): Pr
   gauge('arb_alerts', 'Entries in the alert stream', [], (g, r) => {
     g.set(r.alerts);
   });
+  for (const [key, name, help] of [
+    [
+      'decisionToAck',
+      'arb_pipeline_leg_decision_to_ack_seconds',
+      'Decision (intent recorded) to venue answer',
+    ],
+    ['sendToAck', 'arb_pipeline_leg_send_to_ack_seconds', 'Order sent to venue answer'],
+  ] as const) {
+    gauge(
+      name,
+      `${help}, quantiles over the newest 200 order outcomes (non-probed)`,
+      ['venue', 'quantile'],
+      (g, r) => {
+        for (const v of VENUES) {
+          const st = r.latency[v][key];
+          if (!st) continue;
+          for (const [q, value] of [
+            ['0.5', st.p50],
+            ['0.9', st.p90],
+            ['0.99', st.p99],
+            ['1', st.max],
+          ] as const) {
+            g.set({ venue: v, quantile: q }, value / 1000);
+          }
+        }
+      },
+    );
+  }
   return { read };
 }

@@ -5,13 +5,15 @@ import type { HedgeIntent } from '@arb/bus/hedge-intent';
 import type { RedisNames } from '@arb/bus/keys';
 import { acquireLease } from '@arb/bus/leader-lease';
 import { LedgerEntrySchema } from '@arb/bus/ledger-entry';
+import { OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
 import { appendMessage, StreamConsumer } from '@arb/bus/stream';
 import { makeHedgeId } from '@arb/core/hedge';
 import type { Redis } from 'ioredis';
 
 /**
  * Test support: writes a hedge into Redis exactly through the bus functions strategy and risk use
- * (lease → recorded open intent → risk status "open" → ledger fills), then closes it the same way.
+ * (lease → recorded open intent → order workers' outcome events → ledger fills → risk status "open"), then
+ * closes it the same way. Open legs are answered 3 ms (Aster) and 4 ms (Backpack) after the decision.
  */
 export async function openTestHedge(
   redis: Redis,
@@ -77,6 +79,35 @@ export async function openTestHedge(
       clientOrderId: `${hedgeId}-${venue}-${role}1`,
       venueOrderId: String(t),
     });
+  for (const [venue, side, price, ackAt] of [
+    ['aster', 'buy', 100_010, at + 3],
+    ['backpack', 'sell', 100_150, at + 4],
+  ] as const) {
+    const id = `${hedgeId}-${venue}-open1`;
+    await appendMessage(redis, names.outcomeStream, OrderOutcomeEventSchema, {
+      v: 1,
+      hedgeId,
+      pair,
+      role: 'open',
+      attempt: 1,
+      jobId: id,
+      outcome: {
+        kind: 'filled',
+        venue,
+        clientOrderId: id,
+        venueOrderId: String(ackAt),
+        side,
+        qty: 0.02,
+        avgPrice: price,
+        fee: 0.7,
+        feeAsset: 'USDT',
+        executedAt: ackAt,
+      },
+      sentAt: at + 1,
+      ackAt,
+      probed: false,
+    });
+  }
   await fill('aster', 'buy', 'open', 100_010, at + 3);
   await fill('backpack', 'sell', 'open', 100_150, at + 4);
   await appendMessage(redis, names.ledgerStream, LedgerEntrySchema, {

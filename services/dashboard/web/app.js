@@ -188,6 +188,23 @@ function renderDaily(snap) {
   );
 }
 
+function renderLatency(latency) {
+  const body = $('latency-body');
+  const rows = [];
+  for (const v of ['aster', 'backpack']) {
+    const l = latency?.[v];
+    for (const [label, st] of [
+      ['decision→ack', l?.decisionToAck],
+      ['sent→ack', l?.sendToAck],
+    ]) {
+      if (st)
+        rows.push([`${v} ${label}`, `p50 ${st.p50} ms · p99 ${st.p99} ms · max ${st.max} ms (${st.count})`]);
+    }
+  }
+  body.className = rows.length ? '' : 'muted';
+  body.replaceChildren(rows.length ? dl(rows) : el('span', 'no orders yet'));
+}
+
 function renderHedges(hedges) {
   const rows = hedges.map((h) => {
     const tr = el('tr');
@@ -236,6 +253,7 @@ function onUpdate(u) {
   renderDaily(snap);
   renderHedges(u.hedges);
   renderAlerts(u.alerts);
+  renderLatency(u.latency);
   addPoint(u.point);
   redrawChart();
   document.body.dataset.updates = String(state.updates);
