@@ -54,6 +54,8 @@ const STATIC: Record<string, { file: string; type: string }> = {
   },
   '/assets/uPlot.min.css': { file: join(UPLOT_DIR, 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
+/** Bytes an SSE client may leave unread before it is dropped. */
+const MAX_SSE_BUFFER = 4 * 1024 * 1024;
 /** Custom header every control request must carry: cross-site forms cannot set it (CSRF guard). */
 export const CONTROL_HEADER = 'x-arb-dashboard';
 
@@ -147,13 +149,20 @@ export async function createDashboardServer(o: DashboardServerOptions): Promise<
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    let unsubscribe = () => {};
     const send = (event: string, data: unknown) => {
+      // A client that stopped reading is dropped instead of buffering updates without bound.
+      if (res.writableLength > MAX_SSE_BUFFER) {
+        unsubscribe();
+        res.destroy();
+        return;
+      }
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     send('history', hub.chartHistory());
     const latest = hub.latest();
     if (latest) send('update', latest);
-    const unsubscribe = hub.subscribe((u) => send('update', u));
+    unsubscribe = hub.subscribe((u) => send('update', u));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     req.raw.on('close', () => {
       clearInterval(ping);

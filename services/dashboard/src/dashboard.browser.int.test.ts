@@ -200,6 +200,11 @@ describe('dashboard in a real browser', () => {
     await wrong.close();
   });
 
+  it('the dashboard never logs its password', () => {
+    expect(dashboard.output()).not.toContain(PASSWORD);
+    expect(dashboard.output()).toContain('dashboard listening');
+  });
+
   it('/metrics exposes real pipeline values', async () => {
     const text = await waitFor(async () => {
       const t = await (await fetch(`${url}/metrics`)).text();
