@@ -2,7 +2,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackpackTestVenue, startBackpackTestVenue } from './test-harness';
+import { type BackpackTestVenue, startBackpackTestVenue, waitForAsync as waitFor } from './test-harness';
 
 const SYMBOL = 'BTC/USDC:USDC';
 let t: BackpackTestVenue;
@@ -203,6 +203,57 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
     await expect(ex.cancelOrder(String(order.id), SYMBOL)).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
     const [hist] = await ex.fetchOrders(SYMBOL, undefined, undefined, { orderId: order.id });
     expect(hist?.info.status).toBe('Cancelled');
+  });
+
+  it('a GTC limit that crosses part of the book answers PartiallyFilled with the crossed quantity', async () => {
+    // Paused: prices cannot move between reading the book and crossing it. (The engine restores taken liquidity
+    // on its next re-publish, so the resting remainder may fill as maker soon after; only the answer is checked.)
+    t.core.market.setPaused(true);
+    try {
+      // The first re-publish after pausing still carries the price drift since the last book change.
+      const paused = t.core.engines.backpack.book().updateId;
+      await waitFor(
+        async () => (t.core.engines.backpack.book().updateId > paused ? true : undefined),
+        'a paused book',
+      );
+      const raw = (await ex.publicGetApiV1Depth({ symbol: 'BTC_USDC_PERP', limit: '5' })) as {
+        asks: [string, string][];
+      };
+      const [askPrice, askQty] = raw.asks[0] ?? ['0', '0'];
+      const qty = Math.round((Number(askQty) + 0.005) * 1e5) / 1e5;
+      const order = await ex.createOrder(SYMBOL, 'limit', 'buy', qty, Number(askPrice), {
+        clientOrderId: 456,
+      });
+      expect(order.info.status).toBe('PartiallyFilled');
+      // While paused the market still re-publishes, flipping the top size by one step.
+      expect(Math.abs((order.filled ?? 0) - Number(askQty))).toBeLessThanOrEqual(0.00001 + 1e-9);
+      expect(order.status).toBe('open');
+      await ex.cancelAllOrders(SYMBOL);
+      const [final] = await ex.fetchOrders(SYMBOL, undefined, undefined, { orderId: order.id });
+      expect(['Cancelled', 'Filled']).toContain(final?.info.status);
+      // Flatten what it bought so the position checks below start from the earlier market buy only.
+      await ex.createOrder(SYMBOL, 'market', 'sell', final?.filled ?? 0, undefined, { clientOrderId: 457 });
+    } finally {
+      t.core.market.setPaused(false);
+    }
+  });
+
+  it('a resting order the market moves through fills as maker at its own price with the maker fee', async () => {
+    const book = await ex.fetchOrderBook(SYMBOL);
+    const price = Math.round(((book.bids[0]?.[0] ?? 0) - 30) * 10) / 10;
+    const order = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.002, price, { clientOrderId: 458 });
+    expect(order.status).toBe('open');
+    t.core.market.jump({ deltaUsd: -400 });
+    const filled = await waitFor(async () => {
+      const [o] = await ex.fetchOrders(SYMBOL, undefined, undefined, { orderId: order.id });
+      return o?.status === 'closed' ? o : undefined;
+    }, 'the resting order to fill');
+    expect(filled.info.status).toBe('Filled');
+    const fills = (await ex.fetchMyTrades(SYMBOL)).filter((f) => f.order === order.id);
+    expect(fills.every((f) => f.takerOrMaker === 'maker' && f.price === price)).toBe(true);
+    const fee = fills.reduce((sum, f) => sum + (f.fee?.cost ?? 0), 0);
+    expect(fee).toBeCloseTo(0.002 * price * 0.0002, 6);
+    await ex.createOrder(SYMBOL, 'market', 'sell', 0.002, undefined, { clientOrderId: 459 });
   });
 
   it('positions, balance, reduce-only (clipped to the position, refused when it would not reduce)', async () => {

@@ -72,3 +72,18 @@ export async function waitFor<T>(check: () => T | undefined, what: string, timeo
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** waitFor with an async check. */
+export async function waitForAsync<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
