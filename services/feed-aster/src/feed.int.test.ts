@@ -212,33 +212,50 @@ describe('feed-aster under a mix of faults', () => {
 });
 
 describe('feed-aster hot path', () => {
-  it('throughput: venue frames in → normalized quotes published on Redis, one feed', async () => {
-    // A WS server in a worker thread replays bookTicker frames as fast as the socket takes them, so the
-    // feed (this thread) has its event loop to itself, as the feed process would.
-    const n = 60_000;
-    const worker = new Worker(PRODUCER, { eval: true, workerData: { n } });
-    const port = await new Promise<number>((resolve, reject) => {
-      worker.once('message', (m: { port: number }) => resolve(m.port));
-      worker.once('error', reject);
-    });
-    const { names } = await run('TP', { wsUrl: `ws://127.0.0.1:${port}`, depthLevels: 0, stallMs: 10_000 });
-    await waitFor(() => feed!.runner.stats().frames > 0, { timeoutMs: 30_000, intervalMs: 1 });
-    const t0 = performance.now();
-    await waitFor(() => feed!.runner.stats().lastPublishedSeq === n - 1, {
-      timeoutMs: 120_000,
-      intervalMs: 5,
-    });
-    const secs = (performance.now() - t0) / 1000;
-    const s = feed!.runner.stats();
-    console.log(
-      `[measured] feed-aster hot path: ${n} frames → ${s.published} published (+${s.coalesced} coalesced) in ${secs.toFixed(2)} s = ${Math.round(n / secs)} ticks/s`,
-    );
-    expect(s.malformed).toBe(0);
-    expect((await readLatestQuote(fx.redis, names, 'aster', 'TP'))?.seq).toBe(n - 1);
-    await feed!.stop();
-    feed = null;
-    await worker.terminate();
-  });
+  it.each([
+    { label: 'default (no recording)', streamMaxLen: 0 },
+    { label: 'recording to the capped stream', streamMaxLen: 1000 },
+  ])(
+    'throughput, $label: venue frames in → normalized quotes published on Redis',
+    async ({ label, streamMaxLen }) => {
+      // A WS server in a worker thread replays bookTicker frames as fast as the socket takes them, so the
+      // feed (this thread) has its event loop to itself, as the feed process would.
+      const n = 60_000;
+      const worker = new Worker(PRODUCER, { eval: true, workerData: { n } });
+      const port = await new Promise<number>((resolve, reject) => {
+        worker.once('message', (m: { port: number }) => resolve(m.port));
+        worker.once('error', reject);
+      });
+      const pair = `TP${streamMaxLen}`;
+      const names = redisNames(fx.ns);
+      const sub = fx.connect();
+      const s0 = await subscribeQuotes(sub, names, ['aster'], pair, () => {});
+      unsub = () => s0.close();
+      const st = settings(pair, { wsUrl: `ws://127.0.0.1:${port}`, depthLevels: 0, stallMs: 10_000 });
+      feed = await startAsterFeed({ ...st, streamMaxLen }, fx.redis, undefined, 100);
+      await waitFor(() => feed!.runner.stats().frames > 0, { timeoutMs: 30_000, intervalMs: 1 });
+      const t0 = performance.now();
+      await waitFor(() => feed!.runner.stats().lastPublishedSeq === n - 1, {
+        timeoutMs: 120_000,
+        intervalMs: 5,
+      });
+      const secs = (performance.now() - t0) / 1000;
+      const s = feed!.runner.stats();
+      console.log(
+        `[measured] feed-aster hot path, ${label}: ${n} frames → ${s.published} published (+${s.coalesced} coalesced) in ${secs.toFixed(2)} s = ${Math.round(n / secs)} ticks/s`,
+      );
+      expect(s.malformed).toBe(0);
+      expect((await readLatestQuote(fx.redis, names, 'aster', pair))?.seq).toBe(n - 1);
+      await waitFor(() => s0.stats().received === s.published, {
+        timeoutMs: 60_000,
+        message: 'subscriber got all',
+      });
+      expect(s0.stats().rejected).toBe(0);
+      await feed!.stop();
+      feed = null;
+      await worker.terminate();
+    },
+  );
 });
 
 const PRODUCER = `

@@ -76,7 +76,7 @@ export class AsterMarketData {
       subscribeFrames: () => [JSON.stringify({ method: 'SUBSCRIBE', params: streams, id: ++subId })],
       onFrame: (raw, ctx) => this.onFrame(raw, ctx.receivedAt),
       firstRetryMs: opts.reconnectBaseMs ?? ASTER_WS_FIRST_RETRY_MS,
-      maxRetryMs: opts.reconnectMaxMs,
+      maxRetryMs: Math.max(opts.reconnectMaxMs, opts.reconnectBaseMs ?? ASTER_WS_FIRST_RETRY_MS),
       stallMs: opts.stallMs,
       lifetimeMs: opts.lifetimeMs ?? ASTER_WS_LIFETIME_MS - ASTER_WS_ROTATE_EARLY_MS,
       ...(opts.now ? { now: opts.now } : {}),
