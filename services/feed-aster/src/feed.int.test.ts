@@ -218,8 +218,9 @@ describe('feed-aster hot path', () => {
   ])(
     'throughput, $label: venue frames in → normalized quotes published on Redis',
     async ({ label, streamMaxLen }) => {
-      // A WS server in a worker thread replays bookTicker frames as fast as the socket takes them, so the
-      // feed (this thread) has its event loop to itself, as the feed process would.
+      // A WS server in a worker thread replays bookTicker frames as fast as the socket takes them. This
+      // thread also runs the in-process simulator of the other tests (market driver every 10 ms), so the
+      // number is conservative; src/hot-path-bench.ts measures the feed alone.
       const n = 60_000;
       const worker = new Worker(PRODUCER, { eval: true, workerData: { n } });
       const port = await new Promise<number>((resolve, reject) => {
