@@ -50,6 +50,11 @@ await runService({
         dailyLossLimit: config.risk.dailyLossLimit,
         cleanupPolicy: config.risk.cleanupPolicy,
         tradingTimeZone: config.tradingTimeZone,
+        onLeadershipLost: (reason) => {
+          // Another instance may be acting now: stop at once; the supervisor restarts this one as standby.
+          ctx.log.fatal({ reason }, 'risk lease lost; exiting');
+          process.exit(1);
+        },
         log: ctx.log,
         metrics: ctx.metrics,
       });

@@ -23,3 +23,13 @@ export function riskNames(names: RedisNames) {
   } as const;
 }
 export type RiskNames = ReturnType<typeof riskNames>;
+
+/** The shared names with the leader lease keys swapped for risk's own (one active risk per pair). */
+export function riskLeaseNames(names: RedisNames): RedisNames {
+  const ns = names.controlKey.slice(0, -':control'.length);
+  return {
+    ...names,
+    leaderKey: (pair: string) => `${ns}:leader:risk:${pair}`,
+    fencingKey: (pair: string) => `${ns}:leader:risk:${pair}:fence`,
+  };
+}

@@ -1,4 +1,5 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type Alert, AlertSchema } from '@arb/bus/alert';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { ControlCommandSchema, type ControlCommand } from '@arb/bus/control-command';
@@ -7,6 +8,7 @@ import { HedgeIntentSchema, type HedgeIntent } from '@arb/bus/hedge-intent';
 import { type HedgeRecord, listHedgeIds, parseHedgeRecord, writeHedgeStatus } from '@arb/bus/hedge-store';
 import { legJobFromOrder, legsForIntent, makeLegJob, type OrderJob } from '@arb/bus/job-registry';
 import { redisNames } from '@arb/bus/keys';
+import { LeaderLease } from '@arb/bus/leader-lease';
 import { LedgerEntrySchema, type LedgerEntry } from '@arb/bus/ledger-entry';
 import { OrderOutcomeEventSchema, type OrderOutcomeEvent } from '@arb/bus/order-outcome-event';
 import { closeOrderQueues, createOrderQueues, enqueueJob, type OrderQueues } from '@arb/bus/order-queues';
@@ -37,7 +39,7 @@ import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { checkExposure, type ExposureVerdict, type FlattenOrder } from './exposure-check';
 import { ledgerEntriesFor, statusOf } from './hedge-ledger';
-import { RISK_STATE_FIELD, riskNames } from './risk-keys';
+import { RISK_STATE_FIELD, riskLeaseNames, riskNames } from './risk-keys';
 import { createRiskMetrics, type RiskMetrics } from './risk-metrics';
 
 export interface RiskServiceOptions {
@@ -64,6 +66,10 @@ export interface RiskServiceOptions {
   stuckLegMs?: number;
   /** Stream entries pending this long in a dead consumer are taken over (default 10 s). */
   reclaimIdleMs?: number;
+  /** Lease time of the single active risk instance; a standby takes over within about this. Default 6 s. */
+  leaseMs?: number;
+  /** Called when this instance loses the lease while active (main.ts exits so a fresh start re-checks). */
+  onLeadershipLost?: (reason: string) => void;
   log: Logger;
   metrics?: Registry;
 }
@@ -118,6 +124,28 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   );
   for (const c of [redis, ...streamConns]) c.on('error', (err) => log.warn({ err }, 'redis error'));
   await Promise.all([redis, ...streamConns].map((c) => c.connect()));
+
+  // One active risk per pair: a second instance waits here on standby until the lease is free.
+  const owner = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  let active = false;
+  const lease = new LeaderLease({
+    redis,
+    names: riskLeaseNames(names),
+    pair: o.pair,
+    owner,
+    ttlMs: o.leaseMs ?? 6000,
+    onAcquired: (fence) => log.info({ owner, fence }, 'risk lease acquired: active'),
+    onLost: (reason) => {
+      if (!active) return;
+      log.error({ owner, reason }, 'risk lease lost');
+      o.onLeadershipLost?.(reason);
+    },
+    onError: (err) => log.warn({ err }, 'risk lease renewal error'),
+  });
+  await lease.start();
+  if (!lease.isLeader()) log.info({ owner }, 'standby: another risk instance is active');
+  while (!lease.isLeader()) await new Promise((r) => setTimeout(r, 200));
+  active = true;
   const queues: OrderQueues = createOrderQueues(bullConnection(o.redisUrl), names);
   await Promise.all(VENUES.map((v) => queues[v].waitUntilReady()));
 
@@ -940,6 +968,8 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       await reconciling;
       await tail;
       await closeOrderQueues(queues);
+      active = false;
+      await lease.stop();
       for (const c of [...streamConns, redis]) await c.quit().catch(() => c.disconnect());
     },
   };

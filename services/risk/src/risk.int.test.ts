@@ -159,6 +159,26 @@ describe('risk (in-process, real Redis and simulator)', () => {
     expect((await flags()).paused).toBe(false);
   });
 
+  it('a second instance stays on standby until the active one stops', async () => {
+    let standbyActive = false;
+    const standby = startRisk(riskOptions()).then((r) => {
+      standbyActive = true;
+      return r;
+    });
+    // The active instance keeps its lease (renewed every 2 s): the standby does not start acting.
+    const lease = `${fx.ns}:leader:risk:BTC`;
+    const holder = await fx.redis.get(lease);
+    await waitFor(
+      async () => (await fx.redis.pttl(lease)) > 0 && (await fx.redis.get(lease)) === holder,
+      5000,
+    );
+    expect(standbyActive).toBe(false);
+    await risk?.stop();
+    risk = await standby;
+    expect(await fx.redis.get(lease)).not.toBe(holder);
+    await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled again' });
+  });
+
   it('opens from outcomes, force-closes from the durable openedAt across a restart, kills on the loss limit', async () => {
     const lease = await acquireLease(fx.redis, names, 'BTC', 'test-strategy', 600_000);
     if (lease === null) throw new Error('no lease');
