@@ -160,6 +160,19 @@ describe('Backpack simulator REST with CCXT backpack (unmodified, URLs pointed a
     }
   });
 
+  it('market buy by quote quantity (CCXT cost): spends at most the quote, answers quoteQuantity', async () => {
+    const order = await ex.createOrder(SYMBOL, 'market', 'buy', 0, undefined, {
+      cost: 150,
+      clientOrderId: 79,
+    });
+    expect(order.status).toBe('closed');
+    expect(order.info.quoteQuantity).toBe('150');
+    expect(order.info.quantity).toBeNull();
+    expect(order.cost).toBeLessThanOrEqual(150);
+    expect(order.cost).toBeGreaterThan(149);
+    await ex.createOrder(SYMBOL, 'market', 'sell', order.filled ?? 0, undefined, { clientOrderId: 80 });
+  });
+
   it('IOC limit orders: one that crosses fills, one that does not expires with ImmediateOrCancel', async () => {
     const book = await ex.fetchOrderBook(SYMBOL);
     const bid = book.bids[0]?.[0] ?? 0;

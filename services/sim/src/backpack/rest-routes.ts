@@ -13,7 +13,7 @@ import {
   BACKPACK_STATUS_OK,
   type BackpackErrorCode,
 } from './constants';
-import { parseDecimal } from './decimal-format';
+import { decimalsOf, formatFixed, parseDecimal } from './decimal-format';
 import { assetsJson, depthJson, markPriceJson, marketJson, tickerJson } from './market-json';
 import { DEFAULT_ORDER_EXTRAS, fillJson, type OrderExtras, orderHistoryJson, orderJson } from './order-json';
 import { parseClientId, parseOrderRequest } from './order-request';
@@ -116,7 +116,8 @@ function qtyForQuote(engine: SimVenueEngine, side: 'buy' | 'sell', quote: number
     remaining -= take * l.price;
   }
   const step = engine.rules.stepSize;
-  return Math.floor(qty / step + 1e-9) * step;
+  // Through the decimal string, so the quantity is exactly the double of its decimal (as a parsed request's is).
+  return Number(formatFixed(Math.floor(qty / step + 1e-9) * step, decimalsOf(step)));
 }
 
 export interface RouteContext {
