@@ -26,14 +26,16 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const scenarioPath = resolveScenarioPath(config.sim.scenarioPath);
+  // Paper mode follows real prices: no scripted dislocations unless a scenario is named explicitly.
+  const paperDefault = config.mode === 'paper' && !config.sim.scenarioPath;
+  const scenarioPath = paperDefault ? null : resolveScenarioPath(config.sim.scenarioPath);
   const sim = await startSim({
     host: config.sim.host,
     asterPort: config.sim.asterPort,
     backpackPort: config.sim.backpackPort,
     adminPort: config.sim.adminPort,
     seed: config.sim.seed,
-    scenario: scenarioPath,
+    scenario: scenarioPath ?? { name: 'paper', description: 'books follow the real venues (live quotes)' },
     credentials: configuredCredentials(config),
     adminEnabled: config.sim.adminEnabled,
     // Paper mode: real market data, simulated fills — the sim's books follow the real venues' tops.

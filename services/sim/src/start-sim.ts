@@ -29,7 +29,8 @@ export interface StartSimOptions {
   adminEnabled?: boolean;
   /**
    * Paper mode: follow these venues' public bookTicker streams (WS base URLs) so orders fill against real
-   * prices; depth behind the real top of book is synthesized.
+   * prices; depth behind the real top of book is synthesized. Books stay empty (market orders rejected
+   * 'no_liquidity') until the first real quote arrives.
    */
   liveQuotes?: Partial<Record<SimVenue, string>>;
   /** Problems of the live quote feeds (malformed frames, reconnects). */
@@ -58,6 +59,7 @@ export async function startSim(opts: StartSimOptions): Promise<RunningSim> {
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
     ...(scenario === undefined ? {} : { scenario }),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    awaitExternalTops: (['aster', 'backpack'] as const).filter((v) => Boolean(opts.liveQuotes?.[v])),
   });
   const credentials = mergeCredentials(defaultCredentialDirectory(), opts.credentials ?? emptyDirectory());
   const driver = startSimDriver(core);

@@ -16,6 +16,8 @@ export interface SimCoreOptions {
   clock?: SimClock;
   /** Pre-loaded replay timeline (otherwise read from scenario.replay.file). */
   replay?: ReplayTimeline;
+  /** Paper mode: these venues' books stay empty until external (live) tops arrive. */
+  awaitExternalTops?: readonly SimVenue[];
 }
 
 export interface SimCore {
@@ -78,6 +80,7 @@ export function buildSimCore(opts: SimCoreOptions & { scenario: Scenario }): Sim
     venues: { aster: venueParams('aster'), backpack: venueParams('backpack') },
     dislocations: scheduledDislocations(scenario),
     ...(opts.replay ? { replay: opts.replay } : {}),
+    awaitExternalTops: opts.awaitExternalTops ?? [],
   });
   const faults = new FaultController(clock);
   const engine = (venue: SimVenue) =>

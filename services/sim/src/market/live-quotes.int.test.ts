@@ -6,6 +6,7 @@ import { type RunningSim, startSim } from '../start-sim';
 // the real venues, and fills orders against those prices.
 let source: RunningSim;
 let paper: RunningSim;
+let waiting: RunningSim;
 
 const until = async <T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> => {
   const end = Date.now() + timeoutMs;
@@ -29,11 +30,37 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await waiting?.close();
   await paper?.close();
   await source?.close();
 });
 
 describe('live quotes (paper mode)', () => {
+  it('keeps the books empty (orders find no liquidity) until the first real quote arrives', async () => {
+    waiting = await startSim({
+      host: '127.0.0.1',
+      asterPort: 0,
+      backpackPort: 0,
+      adminPort: 0,
+      scenario: { name: 'paper-unreachable' },
+      liveQuotes: { aster: 'ws://127.0.0.1:9' },
+    });
+    const book = waiting.engines.aster.book();
+    expect(book.bids).toEqual([]);
+    expect(book.asks).toEqual([]);
+    const order = {
+      side: 'buy',
+      type: 'market',
+      tif: 'IOC',
+      qty: 0.01,
+      reduceOnly: false,
+      clientOrderId: null,
+    } as const;
+    expect(waiting.engines.aster.placeOrder('p', order)).toMatchObject({ ok: false, reason: 'no_liquidity' });
+    // Only the venues given live quotes wait.
+    expect(waiting.engines.backpack.book().bids.length).toBeGreaterThan(0);
+  });
+
   it("follows the source venues' top of book and fills orders at those prices", async () => {
     const src = new SimAdminClient(source.adminUrl);
     // Live: the paper sim (started at 100000) has taken the source's prices (near 87000).

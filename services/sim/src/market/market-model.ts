@@ -43,6 +43,11 @@ export interface MarketModelOptions {
   dislocations: Dislocation[];
   /** When set, top of book comes from a recording instead of the random walk. */
   replay?: ReplayTimeline;
+  /**
+   * Paper mode: these venues' books stay EMPTY until their first external top arrives (setExternalTop),
+   * so no order ever fills at a made-up price.
+   */
+  awaitExternalTops?: readonly SimVenue[];
 }
 
 export interface MarketBook extends SimBook {
@@ -312,6 +317,12 @@ export class MarketModel {
     let bestAsk: number;
     let topBid = st.bidSizes[0] ?? 0;
     let topAsk = st.askSizes[0] ?? 0;
+    if (!st.replayTop && this.#opts.awaitExternalTops?.includes(v)) {
+      st.updateId += 1;
+      st.book = { bids: [], asks: [], updateId: st.updateId, time: t, mid: this.#truePrice };
+      if (notify) for (const l of st.listeners) l(st.book);
+      return;
+    }
     if (st.replayTop) {
       bestBid = floorToStep(st.replayTop.bid + this.#replayOffset + offset, tickSize);
       bestAsk = Math.max(
