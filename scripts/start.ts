@@ -1,5 +1,6 @@
 // `npm start`: the whole product on one machine, every service under PM2 (infra/ecosystem.config.cjs).
 // `npm start -- stop` stops a stack left running (e.g. after the launcher itself was killed).
+// `npm start -- --reset` (sim/paper only) first forgets the earlier run's hedges, ledger and queues.
 // Steps: config (exit 1 listing every problem) -> economics check (break-even; live refuses unless allowed)
 // -> Redis (REDIS_URL, or a local redis-server started with AOF in ./data/redis) -> PM2 in its own
 // PM2_HOME -> wait for /healthz -> where to look -> status line every STATUS_INTERVAL_MS -> Ctrl-C/SIGTERM
@@ -26,6 +27,7 @@ import {
   REPO_ROOT,
   type StackApp,
 } from '@arb/infra/launcher/pm2-stack';
+import { leftoverHedge, resetNamespace } from '@arb/infra/launcher/previous-run';
 import { waitForHealth } from '@arb/infra/launcher/service-health';
 import { statusSource } from '@arb/infra/launcher/status-line';
 import { Redis } from 'ioredis';
@@ -41,11 +43,15 @@ function fail(lines: string[]): never {
 /** PM2 settings are the launcher's own (not product config): PM2_HOME defaults to ./data/pm2. */
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: PM2's own setting, not product config (no task output depends on it)
 const pm2Home = process.env.PM2_HOME?.trim() || join(REPO_ROOT, 'data', 'pm2');
-const command = process.argv[2] ?? 'start';
+const args = process.argv.slice(2);
+const command = args.find((a) => !a.startsWith('--')) ?? 'start';
+const unknownFlags = args.filter((a) => a.startsWith('--') && a !== '--reset');
+const USAGE = 'usage: npm start [-- --reset] | npm start -- stop';
 
+if (unknownFlags.length > 0) fail([`${USAGE}   (unknown option ${unknownFlags.join(', ')})`]);
 if (command === 'stop') await stopLeftover();
-else if (command === 'start') await start();
-else fail([`usage: npm start [-- stop]   (unknown command "${command}")`]);
+else if (command === 'start') await start(args.includes('--reset'));
+else fail([`${USAGE}   (unknown command "${command}")`]);
 
 async function stopLeftover(): Promise<void> {
   const stack = await Pm2Stack.connect(pm2Home);
@@ -68,8 +74,11 @@ function readConfig(): AppConfig {
   }
 }
 
-async function start(): Promise<void> {
+async function start(reset: boolean): Promise<void> {
   const config = readConfig();
+  if (reset && config.mode === 'live') {
+    fail(['arb: --reset is for sim and paper mode only: in live mode Redis is the record of real positions']);
+  }
   const economics = checkEconomics(config);
   try {
     assertEconomics(economics);
@@ -151,6 +160,28 @@ async function start(): Promise<void> {
   redis.on('error', () => {
     // The status line reports Redis trouble; ioredis reconnects by itself.
   });
+  const names = redisNames(config.redis.namespace);
+  await redis.connect().catch(() => undefined);
+  try {
+    if (reset) {
+      const n = await resetNamespace(redis, config.redis.namespace);
+      say(`arb: --reset: deleted ${n} keys of namespace "${config.redis.namespace}" (earlier run forgotten)`);
+    } else if (config.mode !== 'live') {
+      const leftover = await leftoverHedge(redis, names, config.pair);
+      if (leftover !== null) {
+        warn(
+          `namespace "${config.redis.namespace}" holds hedge ${leftover} from an earlier run, but the simulator ` +
+            'starts with empty accounts: risk will report drift and that hedge cannot close. Start clean with ' +
+            "`npm start -- --reset` (deletes this namespace's keys) or another ARB_NAMESPACE.",
+        );
+      }
+    }
+  } catch (e) {
+    redis.disconnect();
+    await stack.close();
+    await localRedis?.stop();
+    fail([`arb: Redis at ${config.redis.url} failed: ${e instanceof Error ? e.message : String(e)}`]);
+  }
   let statusTimer: NodeJS.Timeout | undefined;
   let stopping = false;
 
@@ -225,8 +256,6 @@ async function start(): Promise<void> {
     `arb: stack running (${running.filter((p) => p.status === 'online').length}/${running.length} processes online); Ctrl-C to stop`,
   );
 
-  await redis.connect().catch(() => undefined);
-  const names = redisNames(config.redis.namespace);
   const source = await statusSource(redis, names, config);
   const tick = async () => {
     if (stopping) return;

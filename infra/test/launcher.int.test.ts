@@ -14,6 +14,17 @@ import { freeRange } from './free-range';
  * with AOF when none answers, refusing a second launcher on the same PM2_HOME, and `npm start -- stop`.
  */
 
+/** A complete live configuration with made-up keys (nothing is ever sent: these tests stop before). */
+const LIVE_ENV = {
+  MODE: 'live',
+  LIVE_TRADING_CONFIRM: 'yes',
+  ASTER_API_KEY: 'aster-api-key-0123456789abcdef',
+  ASTER_API_SECRET: 'aster-secret-0123456789abcdef-very-secret',
+  BACKPACK_API_KEY: 'bGl2ZS1iYWNrcGFjay1wdWJsaWMta2V5LTAxMjM0NTY=',
+  BACKPACK_SECRET_KEY: 'bGl2ZS1iYWNrcGFjay1zZWNyZXQtc2VlZC05ODc2NTQ=',
+  DASHBOARD_PASSWORD: 'a-chosen-dashboard-password',
+};
+
 const homes: string[] = [];
 const started: ServiceProcess[] = [];
 const pidsToCheck = new Set<number>();
@@ -81,21 +92,23 @@ describe('launcher refusals (nothing is started)', () => {
 
   it('refuses live mode when the thresholds cannot cover the fees, printing the break-even', async () => {
     const home = newHome();
-    const p = launch({
-      PM2_HOME: home,
-      MODE: 'live',
-      LIVE_TRADING_CONFIRM: 'yes',
-      ASTER_API_KEY: 'aster-api-key-0123456789abcdef',
-      ASTER_API_SECRET: 'aster-secret-0123456789abcdef-very-secret',
-      BACKPACK_API_KEY: 'bGl2ZS1iYWNrcGFjay1wdWJsaWMta2V5LTAxMjM0NTY=',
-      BACKPACK_SECRET_KEY: 'bGl2ZS1iYWNrcGFjay1zZWNyZXQtc2VlZC05ODc2NTQ=',
-      DASHBOARD_PASSWORD: 'a-chosen-dashboard-password',
-    });
+    const p = launch({ PM2_HOME: home, ...LIVE_ENV });
     expect((await p.waitForExit(60_000)).code).toBe(1);
     const err = p.stderr.join('\n');
     expect(err).toContain('break-even spread');
     expect(err).toContain('ALLOW_UNPROFITABLE');
     expect(p.output()).not.toContain('very-secret');
+    expect(daemonPid(home)).toBeUndefined();
+  });
+
+  it('refuses --reset in live mode (Redis is the record of real positions) and unknown options', async () => {
+    const home = newHome();
+    const p = launch({ PM2_HOME: home, ...LIVE_ENV, ALLOW_UNPROFITABLE: 'true' }, ['--reset']);
+    expect((await p.waitForExit(60_000)).code).toBe(1);
+    expect(p.stderr.join('\n')).toContain('--reset is for sim and paper mode only');
+    const q = launch({ PM2_HOME: home }, ['--frobnicate']);
+    expect((await q.waitForExit(60_000)).code).toBe(1);
+    expect(q.stderr.join('\n')).toContain('unknown option --frobnicate');
     expect(daemonPid(home)).toBeUndefined();
   });
 
