@@ -108,3 +108,21 @@ describe('replay scenario', () => {
     expect(maxEdge).toBeGreaterThan(120);
   });
 });
+
+describe('external tops (paper mode)', () => {
+  it('builds the book around the external top, and empties it again when that top goes stale', async () => {
+    const clock = new ManualClock();
+    const sim = await createSimCore({ clock, scenario: { name: 'ext' }, awaitExternalTops: ['aster'] });
+    expect(sim.engines.aster.book().bids).toEqual([]);
+    sim.market.setExternalTop('aster', { bid: 91_000.5, bidQty: 0.3, ask: 91_000.9, askQty: 0.2 });
+    clock.advance(40);
+    const book = sim.engines.aster.book();
+    expect(book.bids[0]).toEqual({ price: 91_000.5, qty: 0.3 });
+    expect(book.asks[0]).toEqual({ price: 91_000.9, qty: 0.2 });
+    expect(book.bids).toHaveLength(20);
+    clock.advance(9_000);
+    expect(sim.engines.aster.book().bids[0]?.price).toBe(91_000.5);
+    clock.advance(2_000);
+    expect(sim.engines.aster.book().bids).toEqual([]);
+  });
+});

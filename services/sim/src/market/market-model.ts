@@ -48,6 +48,8 @@ export interface MarketModelOptions {
    * so no order ever fills at a made-up price.
    */
   awaitExternalTops?: readonly SimVenue[];
+  /** Such a venue's book empties again when its last external top is older than this (default 10 s). */
+  externalStaleMs?: number;
 }
 
 export interface MarketBook extends SimBook {
@@ -68,6 +70,8 @@ interface VenueState {
   /** Flips on every paused re-publish: the top sizes alternate by one step so change-driven streams tick. */
   pausedFlip: boolean;
   replayTop: { bid: number; bidQty: number; ask: number; askQty: number } | null;
+  /** Sim time of the last external top (paper mode). */
+  externalAt: number;
   listeners: Set<(book: MarketBook) => void>;
 }
 
@@ -119,6 +123,7 @@ export class MarketModel {
         pausedCounter: 0,
         pausedFlip: false,
         replayTop: null,
+        externalAt: 0,
         listeners: new Set(),
       };
       for (let i = 0; i < params.levels; i++) {
@@ -176,6 +181,7 @@ export class MarketModel {
   setExternalTop(venue: SimVenue, top: ExternalTop): void {
     this.advanceTo(this.#opts.clock.now());
     this.#venues[venue].replayTop = { ...top };
+    this.#venues[venue].externalAt = this.#opts.clock.now();
     this.#externalDirty.add(venue);
     this.#refreshTruePriceFromTops();
   }
@@ -317,7 +323,9 @@ export class MarketModel {
     let bestAsk: number;
     let topBid = st.bidSizes[0] ?? 0;
     let topAsk = st.askSizes[0] ?? 0;
-    if (!st.replayTop && this.#opts.awaitExternalTops?.includes(v)) {
+    const awaiting = this.#opts.awaitExternalTops?.includes(v) ?? false;
+    const staleMs = this.#opts.externalStaleMs ?? 10_000;
+    if (awaiting && (!st.replayTop || t - st.externalAt > staleMs)) {
       st.updateId += 1;
       st.book = { bids: [], asks: [], updateId: st.updateId, time: t, mid: this.#truePrice };
       if (notify) for (const l of st.listeners) l(st.book);
