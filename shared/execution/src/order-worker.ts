@@ -94,20 +94,25 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
 
   // 1. Every job name has exactly one handler (throws otherwise), before anything else.
   let executor: LegExecutor | null = null;
+  let queueRef: Queue<LegJob> | null = null;
   const handler = async (data: LegJob, job: Job): Promise<OrderOutcomeEvent> => {
     if (data.venue !== venueId) {
       throw new InvalidJobError(`job ${job.id} is a ${data.venue} leg on the ${venueId} queue`);
     }
     if (!executor) throw new Error('order worker not started');
     const exec = executor;
-    const marker = readExecMarker(job.data);
-    log.info(
-      { jobId: job.id, legId: data.clientOrderId, rerun: marker !== null, stalls: job.stalledCounter },
-      'leg job started',
-    );
+    const jobQueue = queueRef;
+    if (!jobQueue) throw new Error('order worker not started');
+    log.info({ jobId: job.id, legId: data.clientOrderId, stalls: job.stalledCounter }, 'leg job started');
+    // The marker as of now, read once the account is ours: an earlier run may have saved it after BullMQ
+    // handed this run the job.
+    let marker = readExecMarker(job.data);
     try {
-      return await lock.withLock((held) =>
-        exec.execute(data, {
+      return await lock.withLock(async (held) => {
+        const current = await jobQueue.getJob(String(job.id));
+        marker = readExecMarker(current?.data ?? job.data);
+        if (marker) log.warn({ jobId: job.id, marker }, 're-run of a job that may have sent');
+        return exec.execute(data, {
           jobId: String(job.id),
           marker,
           saveMarker: async (m) => {
@@ -115,8 +120,8 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
           },
           // A process paused past its lease must not send: another run may own the account and the job.
           stillOwner: () => held.stillHeld(),
-        }),
-      );
+        });
+      });
     } catch (err) {
       // Never got the account: this run sent nothing; without an earlier send, that is a clean rejection.
       if (err instanceof AccountLockTimeoutError && marker === null) {
@@ -214,6 +219,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     const connection = bullConnection(opts.redisUrl);
     const queue = new Queue<LegJob>(queueName, { connection, prefix: opts.names.bullPrefix });
     closers.push(() => queue.close());
+    queueRef = queue;
     await queue.setGlobalConcurrency(1);
 
     const processor = async (job: Job): Promise<OrderOutcomeEvent> => {

@@ -43,7 +43,7 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     SIM_ASTER_PORT: String(new URL(sim.aster.restUrl).port),
     SIM_BACKPACK_PORT: String(new URL(sim.backpack.restUrl).port),
     SIM_ADMIN_PORT: String(new URL(sim.adminUrl).port),
-    ORDER_TIMEOUT_MS: '3000',
+    ORDER_TIMEOUT_MS: '5000',
     UNKNOWN_RESOLVE_TIMEOUT_MS: '15000',
     PRICE_VALIDITY_MS: '20000',
     LOG_LEVEL: 'info',
@@ -244,12 +244,12 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
   });
 
   it('a job re-run after SIGKILL of the worker between send and report sends nothing again', async () => {
-    // The venue executes at once and answers 6 s later: the worker is killed while it waits.
+    // The venue executes at once and answers 9 s later (the request times out after 5 s): the worker is killed while it waits.
     await admin.addFault({
       kind: 'timeout_after_execution',
       venue,
       route: ORDER_ROUTE[venue],
-      delayMs: 6000,
+      delayMs: 9000,
       count: 1,
     });
     const job = await legJob();
@@ -287,9 +287,9 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     }
     expect(ev).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
     const other = live.find((p) => p !== taker)!;
-    expect(other.jsonLines().some((l) => l.msg === 'leg job started' && l.legId === job.id && l.rerun)).toBe(
-      true,
-    );
+    expect(
+      other.jsonLines().some((l) => l.msg === 're-run of a job that may have sent' && l.jobId === job.id),
+    ).toBe(true);
     // The paused one wakes up and finishes its own run: it reports the same fill, and sends nothing more.
     const events = await waitFor(async () => {
       const all = (await outcomes()).filter((e) => e.jobId === job.id);
@@ -302,6 +302,7 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
       });
     expect(await simOrders(job.id)).toHaveLength(1);
     expect(taker.exit).toBeUndefined();
+    if (process.env.DEBUG_EXEC) console.log(taker.stdout.slice(-12).join('\n'));
   });
 
   it('two worker processes on one venue never have two orders in flight at once', async () => {
