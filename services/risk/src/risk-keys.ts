@@ -16,6 +16,8 @@ export function riskNames(names: RedisNames) {
     commandsDoneKey: `${ns}:risk:commands:done`,
     /** Hash: hedge id -> epoch ms the hedge became naked (net exposure non-zero). */
     nakedSinceKey: `${ns}:risk:naked-since`,
+    /** The trading day the daily loss limit last killed trading (an operator's resume then holds that day). */
+    lossKilledDayKey: `${ns}:risk:loss-killed-day`,
     /** Consumer groups of risk on the durable streams. */
     intentGroup: 'risk',
     outcomeGroup: 'risk',

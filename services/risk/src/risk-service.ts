@@ -795,6 +795,8 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
     m?.realizedPnl.set(stats.realizedPnl);
     if (o.dailyLossLimit > 0 && stats.realizedPnl <= -o.dailyLossLimit && lossKilledDay !== day) {
       lossKilledDay = day;
+      // Once per trading day (also across restarts): an operator's resume afterwards holds for the day.
+      if ((await redis.set(rn.lossKilledDayKey, day, 'GET')) === day) return;
       await writeControlFlags(
         redis,
         names,

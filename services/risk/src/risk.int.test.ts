@@ -9,12 +9,14 @@ import { type RedisNames, redisNames } from '@arb/bus/keys';
 import { acquireLease } from '@arb/bus/leader-lease';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
 import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
+import { QuotePublisher } from '@arb/bus/quote-bus';
 import { appendMessage, readRange } from '@arb/bus/stream';
 import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
 import { makeHedgeId } from '@arb/core/hedge';
 import type { Side } from '@arb/core/order';
 import type { VenueId } from '@arb/core/venue';
 import { createLogger } from '@arb/log/logger';
+import { SimAdminClient } from '@arb/sim/admin/client';
 import { type RunningSim, startSim } from '@arb/sim/start-sim';
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
@@ -361,5 +363,87 @@ describe('risk (in-process, real Redis and simulator)', () => {
     const drift = alerts.find((a) => a.code === 'exposure_drift');
     expect(drift?.details).toMatchObject({ driftAster: 0.02, driftBackpack: 0, net: 0.02 });
     expect(risk?.health().ok).toBe(false);
+  });
+
+  it("cleanup policy 'complete' with fresh quotes re-places the missing leg instead of unwinding", async () => {
+    await risk?.stop();
+    risk = null;
+    await new SimAdminClient(sim.adminUrl).setAccount('aster', 'main', {
+      position: { qty: 0, entryPrice: 0 },
+    });
+    for (const q of [queues.aster, queues.backpack]) await q.obliterate({ force: true });
+    risk = await startRisk(riskOptions({ cleanupPolicy: 'complete', maxQuoteAgeMs: 60_000 }));
+    await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled' });
+    const now = Date.now();
+    let seq = 100;
+    for (const venue of ['aster', 'backpack'] as const) {
+      await new QuotePublisher(fx.redis, names, venue, 'BTC').publish({
+        v: 1,
+        venue,
+        symbol: venue === 'aster' ? 'BTCUSDT' : 'BTC_USDC_PERP',
+        bid: 100_000,
+        bidQty: 1,
+        ask: 100_001,
+        askQty: 1,
+        venueTime: now,
+        receivedAt: now,
+        seq: ++seq,
+      });
+    }
+    const lease = { owner: 'test-strategy', fence: Number(await fx.redis.get(names.fencingKey('BTC'))) };
+    const hedgeId = makeHedgeId(now, 999);
+    const res = await recordOpenIntent(
+      fx.redis,
+      names,
+      {
+        v: 1,
+        hedgeId,
+        pair: 'BTC',
+        action: 'open',
+        direction: 'buy_aster_sell_backpack',
+        qty: 0.02,
+        expectedEdge: 150,
+        reason: 'spread',
+        quoteSeqs: { aster: 101, backpack: 102 },
+        priceGuards: { aster: 100_500, backpack: 99_500 },
+        fence: lease.fence,
+        createdAt: now,
+      },
+      lease,
+    );
+    expect(res).toEqual({ ok: true, existing: false });
+    await report(fill(hedgeId, `${hedgeId}-aster-open1`, 'aster', 'buy', 100_001));
+    await report({
+      v: 1,
+      hedgeId,
+      pair: 'BTC',
+      role: 'open',
+      attempt: 1,
+      jobId: `${hedgeId}-backpack-open1`,
+      outcome: {
+        kind: 'rejected',
+        venue: 'backpack',
+        clientOrderId: `${hedgeId}-backpack-open1`,
+        code: 'PRICE_GUARD',
+        reason: 'IOC limit not reached',
+      },
+      sentAt: now,
+      ackAt: now,
+      probed: false,
+    });
+    const complete = await waitFor(() => queues.backpack.getJob(`${hedgeId}-backpack-complete1`), {
+      timeoutMs: 30_000,
+      message: 'complete leg job',
+    });
+    expect(complete.data).toMatchObject({ side: 'sell', qty: 0.02, reduceOnly: false, fence: 0 });
+    expect(await queues.aster.getJob(`${hedgeId}-aster-unwind1`)).toBeUndefined();
+    await report({
+      ...fill(hedgeId, `${hedgeId}-backpack-complete1`, 'backpack', 'sell', 100_000),
+      role: 'complete',
+    });
+    await waitFor(async () => (await readHedge(fx.redis, names, hedgeId))?.status?.phase === 'open', {
+      timeoutMs: 15_000,
+      message: 'open after completing',
+    });
   });
 });
