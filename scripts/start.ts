@@ -29,7 +29,7 @@ import {
 } from '@arb/infra/launcher/pm2-stack';
 import { leftoverHedge, resetNamespace } from '@arb/infra/launcher/previous-run';
 import { waitForHealth } from '@arb/infra/launcher/service-health';
-import { statusSource } from '@arb/infra/launcher/status-line';
+import { renderLauncherStatus } from '@arb/infra/launcher/status-line';
 import { Redis } from 'ioredis';
 
 const say = (line = '') => console.log(line);
@@ -256,12 +256,11 @@ async function start(reset: boolean): Promise<void> {
     `arb: stack running (${running.filter((p) => p.status === 'online').length}/${running.length} processes online); Ctrl-C to stop`,
   );
 
-  const source = await statusSource(redis, names, config);
   const tick = async () => {
     if (stopping) return;
     let line: string;
     try {
-      line = await source.render();
+      line = await renderLauncherStatus(redis, names, config);
     } catch (e) {
       line = `status unavailable: ${e instanceof Error ? e.message : String(e)}`;
     }

@@ -116,6 +116,29 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('infra/Dockerfile', () => {
+  const lines = read('infra/Dockerfile')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const rootPkg = JSON.parse(read('package.json')) as { devDependencies?: Record<string, string> };
+
+  it('installs tsx (a root devDependency the services run under) with the lockfile', () => {
+    expect(rootPkg.devDependencies?.tsx).toBeDefined();
+    const install = lines.findIndex((l) => /^RUN npm ci\b/.test(l));
+    expect(install).toBeGreaterThan(-1);
+    const prodEnv = lines.findIndex((l) => /^ENV NODE_ENV=production/.test(l));
+    // npm ci omits devDependencies under NODE_ENV=production unless told otherwise.
+    expect(lines[install]!.includes('--include=dev') || prodEnv === -1 || prodEnv > install).toBe(true);
+  });
+
+  it('copies the repo and exposes the dashboard and health ports', () => {
+    expect(lines).toContain('COPY . .');
+    expect(lines.find((l) => l.startsWith('EXPOSE'))).toMatch(/8080.*9100/);
+    expect(read('.dockerignore')).toMatch(/^\.env$/m);
+  });
+});
+
 describe('infra/ecosystem.config.cjs (PM2)', () => {
   interface App {
     name: string;

@@ -4,49 +4,27 @@ import type { RedisNames } from '@arb/bus/keys';
 import { readLatestQuote } from '@arb/bus/quote-bus';
 import type { AppConfig } from '@arb/config/config';
 import { formatSpreadStatus, spreadStatus } from '@arb/core/spread-status';
+import { readStatusSnapshot, renderStatus } from '@arb/dashboard/status-line';
 import type { Redis } from 'ioredis';
 
 /**
- * The launcher's status line (every STATUS_INTERVAL_MS). The dashboard's status-line module
- * (`renderStatus(await readStatusSnapshot(redis, names, config))`) is used when it exists; until then a
- * minimal line from Redis: both books, best executable spread and break-even, quote ages, trading flags
- * and the active hedge.
+ * The launcher's status line (every STATUS_INTERVAL_MS): the dashboard's status module (books, spreads
+ * against thresholds and break-even, feeds, hedge, hold reason, daily stats), the same text as
+ * `npm run cli -- status`. Should it fail on a tick, a minimal line read here from Redis takes its place
+ * (both books, best executable spread and break-even, quote ages, trading flags, the active hedge).
  */
-export interface StatusSource {
-  readonly kind: 'dashboard' | 'launcher';
-  render(): Promise<string>;
-}
-
-interface DashboardStatusModule {
-  readStatusSnapshot(redis: Redis, names: RedisNames, config: AppConfig): Promise<unknown>;
-  renderStatus(snapshot: unknown): string;
-}
-
-function isDashboardModule(m: unknown): m is DashboardStatusModule {
-  const x = m as Partial<DashboardStatusModule> | null;
-  return typeof x?.readStatusSnapshot === 'function' && typeof x.renderStatus === 'function';
-}
-
-/** The dashboard's module when present (loaded by name: it is optional at build time). */
-export async function statusSource(
+export async function renderLauncherStatus(
   redis: Redis,
   names: RedisNames,
   config: AppConfig,
   now: () => number = Date.now,
-): Promise<StatusSource> {
-  const specifier = '@arb/dashboard/status-line';
+): Promise<string> {
   try {
-    const mod: unknown = await import(specifier);
-    if (isDashboardModule(mod)) {
-      return {
-        kind: 'dashboard',
-        render: async () => mod.renderStatus(await mod.readStatusSnapshot(redis, names, config)),
-      };
-    }
-  } catch {
-    // Not built yet: fall back to the minimal line.
+    return renderStatus(await readStatusSnapshot(redis, names, config));
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return `${await minimalStatus(redis, names, config, now())} | (full status unavailable: ${why})`;
   }
-  return { kind: 'launcher', render: () => minimalStatus(redis, names, config, now()) };
 }
 
 export async function minimalStatus(
