@@ -17,6 +17,8 @@ export interface AdminHealth {
   scenario: string;
   paused: boolean;
   truePrice: number;
+  /** The current and next scripted dislocations (absolute sim times). */
+  dislocations: Dislocation[];
   venues: Partial<Record<SimVenue, { restUrl: string; wsUrl: string }>>;
   books: Record<
     SimVenue,

@@ -77,6 +77,7 @@ describe('admin API over HTTP', () => {
       (edge) => edge > 120,
     );
     expect(peak).toBeGreaterThan(120);
+    expect((await client.health()).dislocations.map((d) => d.direction)).toContain('buy_backpack_sell_aster');
     await until(
       async () => {
         const [a, b] = await Promise.all([client.book('aster', 1), client.book('backpack', 1)]);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SimCore } from '../engine/sim-core';
 import type { SimVenue } from '../engine/types';
 import type { VenueEngine } from '../engine/venue-engine';
+import { dislocationEnd } from '../market/dislocation';
 import {
   AccountBodySchema,
   AddFaultsBodySchema,
@@ -75,6 +76,11 @@ export function buildAdminApp(opts: AdminServerOptions): FastifyInstance {
       scenario: core.scenario.name,
       paused: core.market.paused,
       truePrice: core.market.truePrice(),
+      /** The current and next scripted dislocations (absolute sim times). */
+      dislocations: core.market
+        .dislocations()
+        .filter((d) => dislocationEnd(d) >= core.clock.now())
+        .slice(0, 3),
       venues: opts.venueUrls ?? {},
       books,
     };
