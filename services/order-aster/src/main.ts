@@ -5,7 +5,9 @@ import { venueSymbol } from '@arb/core/venue';
 import { runOrderWorker } from '@arb/execution/order-worker';
 import { createLogger } from '@arb/log/logger';
 import { runService } from '@arb/service/run-service';
+import { asterRateBudget } from '@arb/venue-aster/rate-budget';
 import { AsterVenueClient } from '@arb/venue-aster/venue-client';
+import { Redis } from 'ioredis';
 
 /**
  * order-aster: the AsterDex leg queue -> one order at a time on the Aster account (probe by client order
@@ -23,20 +25,29 @@ await runService({
   healthHost: config.health.host,
   shutdownTimeoutMs: closeTimeoutMs + 5_000,
   async start(ctx) {
+    const names = redisNames(config.redis.namespace);
+    // The Aster request-weight budget is shared with the feed and risk through Redis.
+    const budgetRedis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+    budgetRedis.on('error', (err) => ctx.log.warn({ err }, 'rate budget redis error'));
     const venue = new AsterVenueClient({
       baseUrl: config.orderVenues.aster.restUrl,
       credentials: config.venues.aster.auth,
       recvWindowMs: config.venues.aster.recvWindowMs,
       timeoutMs: config.orders.requestTimeoutMs,
+      budget: asterRateBudget(budgetRedis, names.rateBudgetKey('aster')),
       log: ctx.log,
     });
+    const closeVenue = async () => {
+      await venue.close();
+      await budgetRedis.quit().catch(() => budgetRedis.disconnect());
+    };
     try {
       await venue.init(venueSymbol('aster', config.pair));
       const worker = await runOrderWorker({
         venue,
         pair: config.pair,
         redisUrl: config.redis.url,
-        names: redisNames(config.redis.namespace),
+        names,
         leverage: config.leverage,
         maxDecisionAgeMs: config.strategy.maxQuoteAgeMs,
         requestTimeoutMs: config.orders.requestTimeoutMs,
@@ -50,10 +61,10 @@ await runService({
       ctx.setHealth(() => worker.health());
       return async () => {
         await worker.stop();
-        await venue.close();
+        await closeVenue();
       };
     } catch (err) {
-      await venue.close();
+      await closeVenue();
       throw err;
     }
   },
