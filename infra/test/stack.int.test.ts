@@ -18,7 +18,8 @@ import { freeRange } from './free-range';
  * The stack as the README starts it (`npm start` = scripts/start.ts), as real processes: the launcher with
  * a private namespace, ports and PM2_HOME on the shared test Redis; the default sim scenario. Checks: a
  * hedge opens and closes in the ledger; `pm2 restart strategy` leaves every other process (same pid)
- * running and trading resumes; SIGINT to the launcher stops everything and leaves no process behind.
+ * running; a SIGKILLed service is restarted by PM2; trading resumes; SIGINT to the launcher stops
+ * everything and leaves no process behind.
  */
 
 const run = promisify(execFile);
@@ -132,7 +133,7 @@ afterAll(async () => {
 });
 
 describe('npm start (scripts/start.ts): the stack under PM2', () => {
-  it('trades in sim mode, survives `pm2 restart strategy`, and stops everything on SIGINT', async () => {
+  it('trades in sim mode, survives `pm2 restart strategy` and a crashed feed, and stops everything on SIGINT', async () => {
     const t0 = Date.now();
     launcher = spawnService({ entry: 'scripts/start.ts', name: 'launcher', inheritEnv: false, env });
     await launcher.waitForLine(/arb: stack running/, 120_000);
@@ -181,9 +182,22 @@ describe('npm start (scripts/start.ts): the stack under PM2', () => {
       expect(after.find((r) => r.name === p.name)?.pid, `${p.name} kept its pid`).toBe(p.pid);
     }
 
-    // 3. Trading resumes: the next dislocation opens a new hedge.
+    // 3. A crashed service (SIGKILL) is restarted by PM2 on its own.
+    const oldFeed = after.find((p) => p.name === 'feed-aster')!;
+    process.kill(oldFeed.pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const s = (await pm2List()).find((p) => p.name === 'feed-aster');
+        return s && s.status === 'online' && s.pid !== oldFeed.pid;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, message: 'feed-aster restarted by PM2 after SIGKILL' },
+    );
+    const untouched = others.filter((p) => p.name !== 'feed-aster');
+
+    // 4. Trading resumes: the next dislocation opens a new hedge.
     await waitFor(async () => (await activeHedge()) === null, { timeoutMs: 60_000, intervalMs: 250 });
     const known = new Set(opened(await ledger()));
+    const tResume = Date.now();
     await admin.dislocation({ direction: 'buy_backpack_sell_aster', sizeUsd: 200, durationMs: 4000 });
     const second = await waitFor(async () => opened(await ledger()).find((id) => !known.has(id)), {
       timeoutMs: 60_000,
@@ -191,12 +205,13 @@ describe('npm start (scripts/start.ts): the stack under PM2', () => {
       message: 'a new hedge after the restart',
     });
     expect(second).not.toBe(first);
+    const resumeMs = Date.now() - tResume;
     const still = await pm2List();
-    for (const p of others) {
+    for (const p of untouched) {
       expect(still.find((r) => r.name === p.name)?.pid, `${p.name} still the same process`).toBe(p.pid);
     }
 
-    // 4. Ctrl-C: everything stops, the launcher exits 0, no process is left behind.
+    // 5. Ctrl-C: everything stops, the launcher exits 0, no process is left behind.
     const pids = [...new Set([...before, ...still].map((p) => p.pid)), daemonPid];
     const tStop = Date.now();
     launcher.signal('SIGINT');
@@ -210,7 +225,8 @@ describe('npm start (scripts/start.ts): the stack under PM2', () => {
     });
     console.info(
       `stack: ready ${readyMs} ms, first hedge closed ${firstHedgeMs} ms after launch ` +
-        `(${forced ? 'forced dislocation' : 'default scenario'}), stop ${stopMs} ms`,
+        `(${forced ? 'forced dislocation' : 'default scenario'}), hedge ${resumeMs} ms after a dislocation ` +
+        `following the restarts, stop ${stopMs} ms`,
     );
   }, 400_000);
 });
