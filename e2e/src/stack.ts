@@ -10,7 +10,8 @@ import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
 import { SimAdminClient } from '@arb/sim/admin/client';
 import { freePort } from '@arb/testkit/free-port';
 import { REPO_ROOT, type ServiceProcess, spawnService } from '@arb/testkit/process';
-import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
+import { deleteNamespace, type RedisFixture, redisFixture, testNamespace } from '@arb/testkit/redis';
+import { Redis } from 'ioredis';
 import { waitFor } from '@arb/testkit/wait';
 
 /**
@@ -42,6 +43,8 @@ export const SECRET_VALUES: Record<string, string> = {
 const READY = /"msg":"ready"/;
 
 export interface StackOptions {
+  /** A Redis of the test's own (e.g. a private redis-server with AOF); default the test run's Redis. */
+  redisUrl?: string;
   /** Env for every service (after the defaults). */
   env?: Record<string, string>;
   /** Env per service (after `env`). */
@@ -68,7 +71,7 @@ export class Stack {
   }
 
   static async start(opts: StackOptions = {}): Promise<Stack> {
-    const fx = await redisFixture({ prefix: 'e2e' });
+    const fx = opts.redisUrl ? await urlFixture(opts.redisUrl) : await redisFixture({ prefix: 'e2e' });
     const [asterPort, backpackPort, adminPort] = [await freePort(), await freePort(), await freePort()];
     const env: Record<string, string> = {
       ...fx.env,
@@ -299,4 +302,39 @@ export function pnlOfFills(
   fills: readonly { side: 'buy' | 'sell'; price: number; qty: number; fee: number }[],
 ): number {
   return fills.reduce((s, f) => s + (f.side === 'sell' ? 1 : -1) * f.price * f.qty - f.fee, 0);
+}
+
+/** A RedisFixture on a given URL (a private server), with the same namespace discipline. */
+async function urlFixture(url: string): Promise<RedisFixture> {
+  const ns = testNamespace('e2e');
+  const clients = new Set<Redis>();
+  const connect = (options = {}): Redis => {
+    const c = new Redis(url, { connectionName: ns, ...options });
+    c.on('error', () => {
+      // Surfaced by the failing command (the server may be restarted on purpose).
+    });
+    clients.add(c);
+    return c;
+  };
+  const redis = connect({ maxRetriesPerRequest: 3 });
+  await redis.ping();
+  return {
+    url,
+    source: 'env',
+    ns,
+    env: { REDIS_URL: url, ARB_NAMESPACE: ns },
+    redis,
+    connect,
+    async keys() {
+      return (await redis.keys(`${ns}*`)).sort();
+    },
+    async cleanup() {
+      try {
+        await deleteNamespace(redis, ns);
+      } finally {
+        for (const c of clients) c.disconnect();
+        clients.clear();
+      }
+    },
+  };
 }
