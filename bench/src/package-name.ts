@@ -1,2 +1,0 @@
-// Benchmarks (issue 8): npm run bench.
-export const PACKAGE = '@arb/bench';

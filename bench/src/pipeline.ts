@@ -1,0 +1,157 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SimVenue } from '@arb/sim/engine/types';
+import type { DislocationDirection } from '@arb/sim/market/dislocation';
+import { waitFor } from '@arb/testkit/wait';
+import { nowNs, sleep } from './clock';
+import type { BenchStack } from './stack';
+import { type Summary, summarize } from './stats';
+
+/**
+ * Tick -> order through the REAL pipeline: the bench scripts a dislocation on the in-process simulator
+ * (market paused, so only scripted ticks move prices), and measures on one clock:
+ *   t0     the dislocated book of the second venue has been handed to its WS front-end (sent);
+ *   legN   each venue's first order POST after t0 arrives at the simulator (request headers parsed);
+ *   fill   the second of the two opening legs has filled in the simulator's engine.
+ * Then it waits for the hedge to close (the dislocation ends; strategy closes; risk clears the active
+ * hedge) before the next one, alternating directions.
+ */
+
+export interface PipelineOptions {
+  count: number;
+  warmup: number;
+  /** How long each dislocation holds (ms). */
+  holdMs: number;
+  sizeUsd: number;
+  log?: (s: string) => void;
+}
+
+export interface PipelineResult {
+  dislocations: number;
+  /** Dislocations where no order arrived at one of the venues (timeouts). */
+  missed: number;
+  /** Tick -> each leg's order request at the simulator (both legs' samples). */
+  tickToLeg: Summary;
+  /** Tick -> the later leg's request. */
+  tickToBothLegs: Summary;
+  /** Tick -> the second opening leg filled (in the simulator's engine). */
+  tickToSecondFill: Summary;
+  /** Whole cycles (dislocation -> hedge closed and cleared), ms. */
+  cycleMs: Summary;
+}
+
+interface Pending {
+  armed: boolean;
+  emitted: Partial<Record<SimVenue, bigint>>;
+  t0: bigint | null;
+  req: Partial<Record<SimVenue, bigint>>;
+  fill: Partial<Record<SimVenue, bigint>>;
+}
+
+const us = (a: bigint, b: bigint) => Number(b - a) / 1000;
+
+export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Promise<PipelineResult> {
+  const { sim } = stack;
+  const portVenue = new Map<number, SimVenue>([
+    [Number(new URL(sim.aster.restUrl).port), 'aster'],
+    [Number(new URL(sim.backpack.restUrl).port), 'backpack'],
+  ]);
+  let cur: Pending | null = null;
+
+  const onRequest = (m: unknown) => {
+    const { request, server } = m as { request: IncomingMessage; server: Server };
+    if (!cur?.t0 || request.method !== 'POST') return;
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    if (!path.endsWith('/order')) return;
+    const venue = portVenue.get((server.address() as AddressInfo | null)?.port ?? -1);
+    if (venue && cur.req[venue] === undefined) cur.req[venue] = nowNs();
+  };
+  subscribe('http.server.request.start', onRequest);
+
+  const unsubs: (() => void)[] = [];
+  const restore: (() => void)[] = [];
+  for (const venue of ['aster', 'backpack'] as const) {
+    unsubs.push(
+      sim.core.market.onBook(venue, () => {
+        if (!cur?.armed || cur.t0) return;
+        cur.emitted[venue] = nowNs();
+        if (cur.emitted.aster !== undefined && cur.emitted.backpack !== undefined) cur.t0 = nowNs();
+      }),
+    );
+    const engine = sim.core.engines[venue];
+    const place = engine.placeOrder.bind(engine);
+    engine.placeOrder = (account, input) => {
+      const r = place(account, input);
+      if (r.ok && r.order.executedQty > 0 && cur?.req[venue] !== undefined && cur.fill[venue] === undefined)
+        cur.fill[venue] = nowNs();
+      return r;
+    };
+    restore.push(() => {
+      engine.placeOrder = place;
+    });
+  }
+
+  const leg: number[] = [];
+  const both: number[] = [];
+  const fill: number[] = [];
+  const cycle: number[] = [];
+  let missed = 0;
+  try {
+    for (let i = 0; i < o.count + o.warmup; i++) {
+      const direction: DislocationDirection =
+        i % 2 === 0 ? 'buy_aster_sell_backpack' : 'buy_backpack_sell_aster';
+      const started = performance.now();
+      const p: Pending = { armed: true, emitted: {}, t0: null, req: {}, fill: {} };
+      cur = p;
+      sim.core.market.addDislocation({
+        direction,
+        sizeUsd: o.sizeUsd,
+        durationMs: o.holdMs,
+        rampMs: 0,
+        revertMs: 0,
+      });
+      const ok = await waitFor(() => p.req.aster !== undefined && p.req.backpack !== undefined, {
+        timeoutMs: Math.max(5000, o.holdMs * 2),
+        intervalMs: 5,
+      }).catch(() => false);
+      await waitFor(() => p.fill.aster !== undefined && p.fill.backpack !== undefined, {
+        timeoutMs: o.holdMs + 2000,
+        intervalMs: 5,
+      }).catch(() => false);
+      // The hedge closes once the dislocation ends; the next opens only when none is live.
+      await waitFor(async () => (await stack.activeHedge()) === null, { timeoutMs: 120_000, intervalMs: 10 });
+      await sleep(Math.max(0, o.holdMs + 30 - (performance.now() - started)));
+      await waitFor(async () => (await stack.activeHedge()) === null, { timeoutMs: 120_000, intervalMs: 10 });
+      cur = null;
+      if (i < o.warmup) continue;
+      cycle.push((performance.now() - started) * 1000);
+      const t0 = p.t0;
+      if (!ok || !t0 || p.req.aster === undefined || p.req.backpack === undefined) {
+        missed++;
+        continue;
+      }
+      const a = us(t0, p.req.aster);
+      const b = us(t0, p.req.backpack);
+      leg.push(a, b);
+      both.push(Math.max(a, b));
+      if (p.fill.aster !== undefined && p.fill.backpack !== undefined) {
+        fill.push(Math.max(us(t0, p.fill.aster), us(t0, p.fill.backpack)));
+      }
+      if ((i + 1) % 50 === 0) o.log?.(`pipeline: ${i + 1 - o.warmup}/${o.count}`);
+    }
+  } finally {
+    unsubscribe('http.server.request.start', onRequest);
+    for (const u of unsubs) u();
+    for (const r of restore) r();
+  }
+  const c = summarize(cycle);
+  return {
+    dislocations: o.count,
+    missed,
+    tickToLeg: summarize(leg),
+    tickToBothLegs: summarize(both),
+    tickToSecondFill: summarize(fill),
+    cycleMs: { ...c, p50: c.p50 / 1000, p99: c.p99 / 1000, max: c.max / 1000, mean: c.mean / 1000 },
+  };
+}

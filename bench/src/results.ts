@@ -1,0 +1,182 @@
+import type { FeedThroughputResult } from './feed-throughput';
+import type { FloorResult } from './floor/floor';
+import type { PipelineResult } from './pipeline';
+import type { Summary } from './stats';
+import type { StrategyMicroResult, StrategyProcessResult } from './strategy-cost';
+
+/** The shape of bench/results/latest.json. */
+
+export type PacingKey = '1ms' | '10ms';
+
+export interface PipelineAtPacing extends PipelineResult {
+  /** The bare chain's per-leg latency at the same pacing in the same run (the yardstick). */
+  floorChainLeg: Summary;
+  /** tickToLeg over floorChainLeg. Targets: p50 <= 1.5, p99 <= 2. */
+  p50Ratio: number;
+  p99Ratio: number;
+  /** tickToLeg over the sum of the single hops (ws + pub/sub + BullMQ + HTTP). */
+  p50RatioHopSum: number;
+  p99RatioHopSum: number;
+  /** Strategy process under this pacing's tick rate (2 feeds x 1000/s at 1 ms), when measured. */
+  strategyProcess?: StrategyProcessResult;
+  /** Feed processes' CPU share at this tick rate. */
+  feedCpuPercent?: Record<string, number>;
+  idleRssMb: Record<string, number>;
+  loadedRssMb: Record<string, number>;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+export interface BenchResults {
+  version: 1;
+  mode: 'full' | 'smoke';
+  startedAt: string;
+  finishedAt: string;
+  machine: {
+    cpuModel: string;
+    cores: number;
+    node: string;
+    platform: string;
+    totalMemMb: number;
+    loadAvgStart: number[];
+    loadAvgEnd: number[];
+  };
+  floor: Partial<Record<PacingKey, FloorResult>>;
+  pipeline: Partial<Record<PacingKey, PipelineAtPacing>>;
+  feed: FeedThroughputResult;
+  strategy: { micro: StrategyMicroResult; process?: StrategyProcessResult };
+  memory: {
+    bareWorkerRssMb: number;
+    /** Idle RSS per service (first pacing's stack, before any dislocation). */
+    idleRssMb: Record<string, number>;
+    idleRatio: Record<string, number>;
+    loadedRssMb: Record<string, number>;
+  };
+  targets: TargetCheck[];
+  notes: string[];
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);
+export { ratio };
+
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const [k, p] of Object.entries(r.pipeline)) {
+    out.push({
+      name: `pipeline tick->order p50 @${k}`,
+      target: '<= 1.5x bare chain',
+      value: `${p.p50Ratio}x (${p.tickToLeg.p50} vs ${p.floorChainLeg.p50} µs)`,
+      met: p.p50Ratio <= 1.5,
+    });
+    out.push({
+      name: `pipeline tick->order p99 @${k}`,
+      target: '<= 2x bare chain',
+      value: `${p.p99Ratio}x (${p.tickToLeg.p99} vs ${p.floorChainLeg.p99} µs)`,
+      met: p.p99Ratio <= 2,
+    });
+  }
+  out.push({
+    name: 'feed throughput, one core',
+    target: '>= 20000 ticks/s',
+    value: `${r.feed.perCpuSecond}/CPU-s (${r.feed.publishedPerSec}/s wall at ${r.feed.feedCpuPercent}% CPU)`,
+    met: r.feed.perCpuSecond >= 20000,
+  });
+  if (r.strategy.process) {
+    out.push({
+      name: 'strategy CPU at 2 x 1000 ticks/s',
+      target: '< 10% of a core',
+      value: `${r.strategy.process.cpuPercent}% (${r.strategy.process.ticksPerSec} ticks/s)`,
+      met: r.strategy.process.cpuPercent < 10,
+    });
+  }
+  for (const [svc, x] of Object.entries(r.memory.idleRatio)) {
+    out.push({
+      name: `idle RSS ${svc}`,
+      target: '<= 1.3x bare BullMQ worker',
+      value: `${x}x (${r.memory.idleRssMb[svc]} vs ${r.memory.bareWorkerRssMb} MB)`,
+      met: x <= 1.3,
+    });
+  }
+  return out;
+}
+
+const f = (s: Summary) => `${s.p50} / ${s.p99} / ${s.max} (n=${s.n})`;
+
+export function toMarkdown(r: BenchResults): string {
+  const L: string[] = [];
+  L.push(`# Benchmark results (${r.mode}) — ${r.startedAt}`, '');
+  const m = r.machine;
+  L.push(
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.totalMemMb} MB, node ${m.node}; load average at start ` +
+      `${m.loadAvgStart.join(' / ')}, at end ${m.loadAvgEnd.join(' / ')}. All latencies in µs: p50 / p99 / max (n).`,
+    '',
+  );
+  L.push('## Targets', '', '| check | target | value | met |', '|---|---|---|---|');
+  for (const t of r.targets) L.push(`| ${t.name} | ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`);
+  L.push('', '## Floor (raw libraries, one-way between processes)', '');
+  const keys = Object.keys(r.floor) as PacingKey[];
+  L.push(`| hop | ${keys.map((k) => `@${k}`).join(' | ')} |`, `|---|${keys.map(() => '---').join('|')}|`);
+  const rows: [string, (x: FloorResult) => string][] = [
+    ['WebSocket message', (x) => f(x.ws)],
+    ['Redis pub/sub', (x) => f(x.pubsub)],
+    ['BullMQ add -> processor start', (x) => f(x.bullmq)],
+    ['Redis Stream XADD -> XREAD BLOCK', (x) => f(x.stream)],
+    ['HTTP POST (undici keep-alive pool)', (x) => f(x.http)],
+    ['sum of ws + pub/sub + BullMQ + HTTP', (x) => `${x.hopSum.p50} / ${x.hopSum.p99}`],
+    ['bare chain tick -> each leg at venue', (x) => f(x.chainLeg)],
+    ['bare chain tick -> both legs at venue', (x) => f(x.chainBothLegs)],
+  ];
+  for (const [name, fn] of rows)
+    L.push(`| ${name} | ${keys.map((k) => fn(r.floor[k] as FloorResult)).join(' | ')} |`);
+  L.push('', '## Pipeline (real feed, strategy, order-worker and risk processes)', '');
+  const pk = Object.keys(r.pipeline) as PacingKey[];
+  L.push(`| figure | ${pk.map((k) => `@${k}`).join(' | ')} |`, `|---|${pk.map(() => '---').join('|')}|`);
+  const prow: [string, (x: PipelineAtPacing) => string][] = [
+    ['dislocations (missed)', (x) => `${x.dislocations} (${x.missed})`],
+    ['tick -> each leg request at the simulator', (x) => f(x.tickToLeg)],
+    ['tick -> both legs requested', (x) => f(x.tickToBothLegs)],
+    ['tick -> second leg filled', (x) => f(x.tickToSecondFill)],
+    ['bare chain (same pacing), per leg', (x) => f(x.floorChainLeg)],
+    ['ratio p50 / p99 vs bare chain', (x) => `${x.p50Ratio} / ${x.p99Ratio}`],
+    ['ratio p50 / p99 vs sum of hops', (x) => `${x.p50RatioHopSum} / ${x.p99RatioHopSum}`],
+    ['hedge cycle (ms) p50 / p99', (x) => `${x.cycleMs.p50} / ${x.cycleMs.p99}`],
+  ];
+  for (const [name, fn] of prow)
+    L.push(`| ${name} | ${pk.map((k) => fn(r.pipeline[k] as PipelineAtPacing)).join(' | ')} |`);
+  L.push('', '## Feed, strategy', '');
+  L.push(
+    `- feed-aster throughput: ${r.feed.publishedPerSec} quotes/s on Redis (wall), feed at ${r.feed.feedCpuPercent}% of a core: ` +
+      `${r.feed.perCpuSecond} quotes per CPU-second.`,
+  );
+  L.push(
+    `- strategy per tick, in-process: parse+validate ${r.strategy.micro.parseUs} µs, decide ${r.strategy.micro.decideUs} µs.`,
+  );
+  if (r.strategy.process) {
+    const s = r.strategy.process;
+    L.push(
+      `- strategy process at ${s.ticksPerSec} ticks/s: ${s.cpuPercent}% of a core, ${s.cpuUsPerTick} CPU-µs per tick.`,
+    );
+  }
+  for (const [k, p] of Object.entries(r.pipeline)) {
+    if (p.feedCpuPercent) {
+      L.push(
+        `- feeds at @${k} pacing: ${Object.entries(p.feedCpuPercent)
+          .map(([n, v]) => `${n} ${v}%`)
+          .join(', ')} of a core.`,
+      );
+    }
+  }
+  L.push('', '## Memory (RSS, MB)', '');
+  L.push(`Bare BullMQ worker (node --import tsx, idle): ${r.memory.bareWorkerRssMb} MB.`, '');
+  L.push('| service | idle | idle / bare worker | loaded (max during pipeline) |', '|---|---|---|---|');
+  for (const [svc, mb] of Object.entries(r.memory.idleRssMb)) {
+    L.push(`| ${svc} | ${mb} | ${r.memory.idleRatio[svc]} | ${r.memory.loadedRssMb[svc] ?? ''} |`);
+  }
+  if (r.notes.length) L.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
+  return `${L.join('\n')}\n`;
+}

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RedisServer } from '@arb/testkit/redis-server';
+import { BENCH_SRC } from './child';
+import { sleep } from './clock';
+import { measureFeedThroughput } from './feed-throughput';
+import { measureFloor } from './floor/floor';
+import { bareWorkerRss, maxRssDuring } from './memory';
+import { measurePipeline } from './pipeline';
+import { cpuPercentDuring, rssMb } from './proc-stats';
+import {
+  type BenchResults,
+  checkTargets,
+  type PacingKey,
+  type PipelineAtPacing,
+  ratio,
+  toMarkdown,
+} from './results';
+import { runSoak } from './soak';
+import { BenchStack, SERVICE_NAMES } from './stack';
+import { measureStrategyMicro, measureStrategyProcess } from './strategy-cost';
+
+/**
+ * `npm run bench [-- --smoke] [-- --soak <seconds>] [-- --out <dir>] [-- --dislocations <n>]`
+ * Full run: floor, pipeline (both pacings), feed, strategy, memory -> <out>/latest.json, latest.md and a
+ * dated copy. --smoke: tiny counts (CI). --soak N: only the soak (RSS over N seconds, slope per service).
+ */
+
+interface Args {
+  smoke: boolean;
+  soakSeconds: number | null;
+  out: string;
+  dislocations: number | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    smoke: false,
+    soakSeconds: null,
+    out: resolve(BENCH_SRC, '../results'),
+    dislocations: null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    if (k === '--smoke') a.smoke = true;
+    else if (k === '--soak') {
+      a.soakSeconds = Number(v);
+      i++;
+      if (!(a.soakSeconds > 0)) throw new Error('--soak needs a duration in seconds');
+    } else if (k === '--out' && v) {
+      a.out = resolve(v);
+      i++;
+    } else if (k === '--dislocations') {
+      a.dislocations = Number(v);
+      i++;
+    } else throw new Error(`unknown option ${k} (use --smoke, --soak <s>, --out <dir>, --dislocations <n>)`);
+  }
+  return a;
+}
+
+const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  mkdirSync(args.out, { recursive: true });
+  const redis = await RedisServer.start();
+  log(`private redis-server at ${redis.url}`);
+  const ns = `bench-${randomBytes(3).toString('hex')}`;
+  try {
+    if (args.soakSeconds !== null) {
+      const soak = await runSoak({ redisUrl: redis.url, ns, seconds: args.soakSeconds, log });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      writeFileSync(join(args.out, 'soak-latest.json'), `${JSON.stringify(soak, null, 2)}\n`);
+      writeFileSync(join(args.out, `soak-${stamp}.json`), `${JSON.stringify(soak, null, 2)}\n`);
+      log(`soak done: ${JSON.stringify(soak.slopeMbPerHour)}`);
+      return;
+    }
+    const smoke = args.smoke;
+    const startedAt = new Date().toISOString();
+    const loadAvgStart = loadavg().map(round1);
+    const pacings: { key: PacingKey; periodMs: number }[] = [
+      { key: '1ms', periodMs: 1 },
+      { key: '10ms', periodMs: 10 },
+    ];
+    const dislocations = args.dislocations ?? (smoke ? 3 : 500);
+    const results: BenchResults = {
+      version: 1,
+      mode: smoke ? 'smoke' : 'full',
+      startedAt,
+      finishedAt: '',
+      machine: {
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        node: process.version,
+        platform: process.platform,
+        totalMemMb: Math.round(totalmem() / 2 ** 20),
+        loadAvgStart,
+        loadAvgEnd: [],
+      },
+      floor: {},
+      pipeline: {},
+      feed: { seconds: 0, sent: 0, publishedPerSec: 0, feedCpuPercent: 0, perCpuSecond: 0 },
+      strategy: { micro: { iterations: 0, parseUs: 0, decideUs: 0 } },
+      memory: { bareWorkerRssMb: 0, idleRssMb: {}, idleRatio: {}, loadedRssMb: {} },
+      targets: [],
+      notes: [
+        'Each pacing: the floor is measured right before the pipeline, on the same private redis-server.',
+        'Pacing = book updates per venue: 1 ms = each feed gets 1 tick/ms (the strategy 2 ticks/ms); the bare chain sends 1 tick per period, one in every 100 ms worth of ticks triggers two orders.',
+        'tick -> leg: from the simulator handing the dislocated book to its WS front-end to the order POST headers parsed by the simulator (same process, one monotonic clock).',
+      ],
+    };
+
+    log('strategy micro-benchmark');
+    results.strategy.micro = measureStrategyMicro(smoke ? 20_000 : 500_000);
+    log('bare BullMQ worker RSS');
+    results.memory.bareWorkerRssMb = await bareWorkerRss(redis.url, `${ns}-bare`, smoke ? 1000 : 5000);
+    log('feed throughput');
+    results.feed = await measureFeedThroughput({
+      redisUrl: redis.url,
+      ns: `${ns}-feed`,
+      seconds: smoke ? 2 : 10,
+      log,
+    });
+
+    for (const p of pacings) {
+      const fo = {
+        redisUrl: redis.url,
+        ns: `${ns}-floor${p.key}`,
+        periodMs: p.periodMs,
+        count: smoke ? 20 : p.periodMs === 1 ? 3000 : 1000,
+        warmup: smoke ? 5 : 200,
+        markEvery: Math.max(1, Math.round(100 / p.periodMs)),
+        chainCount: smoke ? 5 : 300,
+      };
+      log(`floor @${p.key}`);
+      const floor = await measureFloor(fo, log);
+      results.floor[p.key] = floor;
+      if (smoke && p.key === '1ms') continue; // smoke: one pipeline pacing (each stack start costs ~a minute)
+
+      log(`pipeline @${p.key}: starting the stack`);
+      const stack = await BenchStack.start({
+        redisUrl: redis.url,
+        ns: `${ns}-p${p.key}`,
+        updatesPerSecond: Math.round(1000 / p.periodMs),
+        log,
+      });
+      try {
+        await sleep(smoke ? 1000 : 5000);
+        const pids = Object.fromEntries(SERVICE_NAMES.map((s) => [s, stack.pid(s)]));
+        const idle = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
+        const feedCpu: Record<string, number> = {};
+        let strategyProcess: PipelineAtPacing['strategyProcess'];
+        const measureCpu = async () => {
+          const secs = smoke ? 2 : 10;
+          const [sp, fa, fb] = await Promise.all([
+            measureStrategyProcess(stack, redis.url, secs),
+            cpuPercentDuring(pids['feed-aster'] as number, () => sleep(secs * 1000 + 1000)),
+            cpuPercentDuring(pids['feed-backpack'] as number, () => sleep(secs * 1000 + 1000)),
+          ]);
+          strategyProcess = sp;
+          feedCpu['feed-aster'] = fa.percent;
+          feedCpu['feed-backpack'] = fb.percent;
+        };
+        log(`pipeline @${p.key}: CPU at this tick rate`);
+        await measureCpu();
+        log(`pipeline @${p.key}: ${dislocations} dislocations`);
+        let pr: Awaited<ReturnType<typeof measurePipeline>> | undefined;
+        const loaded = await maxRssDuring(pids, 1000, async () => {
+          pr = await measurePipeline(stack, {
+            count: dislocations,
+            warmup: smoke ? 1 : 10,
+            holdMs: 150,
+            sizeUsd: 200,
+            log,
+          });
+        });
+        const r = pr as NonNullable<typeof pr>;
+        results.pipeline[p.key] = {
+          ...r,
+          floorChainLeg: floor.chainLeg,
+          p50Ratio: ratio(r.tickToLeg.p50, floor.chainLeg.p50),
+          p99Ratio: ratio(r.tickToLeg.p99, floor.chainLeg.p99),
+          p50RatioHopSum: ratio(r.tickToLeg.p50, floor.hopSum.p50),
+          p99RatioHopSum: ratio(r.tickToLeg.p99, floor.hopSum.p99),
+          ...(strategyProcess ? { strategyProcess } : {}),
+          feedCpuPercent: feedCpu,
+          idleRssMb: idle,
+          loadedRssMb: loaded,
+        };
+        if (p.key === '1ms' || !results.strategy.process) {
+          if (strategyProcess) results.strategy.process = strategyProcess;
+        }
+        if (Object.keys(results.memory.idleRssMb).length === 0) {
+          results.memory.idleRssMb = idle;
+          results.memory.idleRatio = Object.fromEntries(
+            Object.entries(idle).map(([k, v]) => [k, ratio(v, results.memory.bareWorkerRssMb)]),
+          );
+        }
+        for (const [k, v] of Object.entries(loaded)) {
+          results.memory.loadedRssMb[k] = Math.max(results.memory.loadedRssMb[k] ?? 0, v);
+        }
+      } finally {
+        await stack.stop();
+      }
+    }
+    results.finishedAt = new Date().toISOString();
+    results.machine.loadAvgEnd = loadavg().map(round1);
+    results.targets = checkTargets(results);
+    const json = `${JSON.stringify(results, null, 2)}\n`;
+    const md = toMarkdown(results);
+    const base = smoke ? 'smoke' : 'latest';
+    writeFileSync(join(args.out, `${base}.json`), json);
+    writeFileSync(join(args.out, `${base}.md`), md);
+    if (!smoke) {
+      const stamp = startedAt.replace(/[:.]/g, '-');
+      writeFileSync(join(args.out, `${stamp}.json`), json);
+      writeFileSync(join(args.out, `${stamp}.md`), md);
+    }
+    log(`wrote ${join(args.out, `${base}.json`)} and .md`);
+    for (const t of results.targets)
+      log(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value} (target ${t.target})`);
+  } finally {
+    await redis.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,93 @@
+import { sleep } from './clock';
+import { rssMb } from './proc-stats';
+import { BenchStack, SERVICE_NAMES } from './stack';
+import { slope } from './stats';
+
+/**
+ * Soak: the whole pipeline on a moving market (1 tick/10 ms per venue) with a scripted dislocation every
+ * 10 s (hedges open and close all along), RSS of every service sampled over `seconds`; reports each
+ * service's RSS at start/end/max and its least-squares slope in MB per hour (flat memory ~ 0).
+ */
+
+export interface SoakResult {
+  seconds: number;
+  startedAt: string;
+  intervalMs: number;
+  hedgesOpened: number;
+  samples: { t: number; rss: Record<string, number> }[];
+  startMb: Record<string, number>;
+  endMb: Record<string, number>;
+  maxMb: Record<string, number>;
+  /** Over the second half of the samples (after warm-up growth). */
+  slopeMbPerHour: Record<string, number>;
+}
+
+export async function runSoak(o: {
+  redisUrl: string;
+  ns: string;
+  seconds: number;
+  log?: (s: string) => void;
+}): Promise<SoakResult> {
+  const startedAt = new Date().toISOString();
+  const stack = await BenchStack.start({
+    redisUrl: o.redisUrl,
+    ns: o.ns,
+    updatesPerSecond: 100,
+    live: true,
+    log: o.log,
+  });
+  const intervalMs = Math.max(1000, Math.min(30_000, Math.round((o.seconds * 1000) / 120)));
+  const samples: SoakResult['samples'] = [];
+  let hedgesOpened = 0;
+  try {
+    const t0 = performance.now();
+    let nextDislocation = 0;
+    let nextSample = 0;
+    let i = 0;
+    while (performance.now() - t0 < o.seconds * 1000) {
+      const el = performance.now() - t0;
+      if (el >= nextSample) {
+        const rss: Record<string, number> = {};
+        for (const s of SERVICE_NAMES) rss[s] = rssMb(stack.pid(s));
+        samples.push({ t: Math.round(el / 1000), rss });
+        nextSample += intervalMs;
+        if (samples.length % 10 === 0) o.log?.(`soak: ${samples.length} samples, ${Math.round(el / 1000)} s`);
+      }
+      if (el >= nextDislocation) {
+        if ((await stack.activeHedge()) === null) {
+          stack.sim.core.market.addDislocation({
+            direction: i++ % 2 === 0 ? 'buy_aster_sell_backpack' : 'buy_backpack_sell_aster',
+            sizeUsd: 200,
+            durationMs: 1000,
+            rampMs: 0,
+            revertMs: 200,
+          });
+          hedgesOpened++;
+        }
+        nextDislocation += 10_000;
+      }
+      await sleep(250);
+    }
+  } finally {
+    await stack.stop();
+  }
+  const pick = (f: (xs: number[]) => number) =>
+    Object.fromEntries(SERVICE_NAMES.map((s) => [s, f(samples.map((x) => x.rss[s] ?? 0))]));
+  const half = samples.slice(Math.floor(samples.length / 2));
+  return {
+    seconds: o.seconds,
+    startedAt,
+    intervalMs,
+    hedgesOpened,
+    samples,
+    startMb: pick((xs) => xs[0] ?? 0),
+    endMb: pick((xs) => xs[xs.length - 1] ?? 0),
+    maxMb: pick((xs) => Math.max(...xs)),
+    slopeMbPerHour: Object.fromEntries(
+      SERVICE_NAMES.map((s) => [
+        s,
+        Math.round(slope(half.map((x) => ({ x: x.t / 3600, y: x.rss[s] ?? 0 }))) * 10) / 10,
+      ]),
+    ),
+  };
+}
