@@ -66,11 +66,15 @@ export class AccountStreamTracker {
     return [...this.accounts.keys()];
   }
 
-  /** The events since the last poll, oldest first. */
-  poll(account: string): AccountEvents {
+  /**
+   * The events since the last poll, oldest first. `restingOnly`: the caller only knows the book changed, which
+   * can fill resting orders and nothing else, so an account without unfinished orders is skipped cheaply.
+   */
+  poll(account: string, restingOnly = false): AccountEvents {
     const st = this.accounts.get(account);
     const out: AccountEvents = { orders: [], positions: [] };
     if (!st) return out;
+    if (restingOnly && ![...st.reported.values()].some((r) => !r.final)) return out;
     const engine = this.engine;
     engine.book(); // one market sync up front, so the reads below see one state as far as possible
     const newFills: SimFill[] = [];

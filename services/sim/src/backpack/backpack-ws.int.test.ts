@@ -328,6 +328,36 @@ describe('Backpack simulator private streams (account.orderUpdate / account.posi
     c.close();
   });
 
+  it('a resting order the market moves through: orderFill with m=true arrives on the book change', async () => {
+    const c = await client();
+    c.ws.send(
+      JSON.stringify({
+        method: 'SUBSCRIBE',
+        params: ['account.orderUpdate'],
+        signature: subscriptionSignature(),
+      }),
+    );
+    c.send('SUBSCRIBE', ['barrier.y']);
+    await waitFor(() => c.received.find((r) => r.json && 'error' in r.json), 'barrier');
+    const ex = t.rest();
+    await ex.loadMarkets();
+    const book = await ex.fetchOrderBook(SYMBOL);
+    const price = Math.round(((book.bids[0]?.[0] ?? 0) - 30) * 10) / 10;
+    const order = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.002, price, { clientOrderId: 4300 });
+    t.core.market.jump({ deltaUsd: -400 });
+    const fill = await waitFor(
+      () =>
+        c
+          .frames('account.orderUpdate')
+          .find((e) => e.i === order.id && e.e === 'orderFill' && e.X === 'Filled'),
+      'the maker fill event',
+    );
+    expect(fill.m).toBe(true);
+    expect(fill.L).toBe(String(price));
+    await ex.createOrder(SYMBOL, 'market', 'sell', 0.002, undefined, { clientOrderId: 4301 });
+    c.close();
+  });
+
   it('a bad signature gets an error frame and no private data', async () => {
     const c = await client();
     c.ws.send(

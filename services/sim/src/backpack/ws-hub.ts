@@ -82,6 +82,7 @@ export class BackpackWsHub {
   private readonly tracker: AccountStreamTracker;
   private polling = false;
   private pollAgain = false;
+  private againRestingOnly = true;
   private prevBook: SimBook;
   /** Aggregated depth streams: stream name -> book at the last flush. */
   private readonly aggregated = new Map<string, SimBook>();
@@ -279,35 +280,40 @@ export class BackpackWsHub {
    * Sends each tracked account's order and position events to its clients. Called on every book change,
    * after every order request, and on a short timer (cancels by other paths).
    */
-  pollAccounts(): void {
-    this.guard(() => this.pollAccountsGuarded())();
+  pollAccounts(restingOnly = false): void {
+    this.guard(() => this.pollAccountsGuarded(restingOnly))();
   }
 
-  private pollAccountsGuarded(): void {
-    // Engine reads advance the market, which can publish a book and call back in here: run once, then again.
+  private pollAccountsGuarded(restingOnly: boolean): void {
+    // Engine reads advance the market, which can publish a book and call back in here: run once, then again
+    // (a full poll if any of the calls that came in meanwhile asked for one).
     if (this.polling) {
       this.pollAgain = true;
+      this.againRestingOnly = this.againRestingOnly && restingOnly;
       return;
     }
     this.polling = true;
     try {
+      let mode = restingOnly;
       do {
         this.pollAgain = false;
-        this.pollAccountsOnce();
+        this.againRestingOnly = true;
+        this.pollAccountsOnce(mode);
+        mode = this.againRestingOnly;
       } while (this.pollAgain);
     } finally {
       this.polling = false;
     }
   }
 
-  private pollAccountsOnce(): void {
+  private pollAccountsOnce(restingOnly: boolean): void {
     for (const account of this.tracker.trackedAccounts) {
       const clients = [...this.clients].filter((c) => c.account === account);
       if (clients.length === 0) {
         this.tracker.untrack(account);
         continue;
       }
-      const events = this.tracker.poll(account);
+      const events = this.tracker.poll(account, restingOnly);
       for (const c of clients) {
         for (const stream of c.streams) {
           const list = this.privateStreams.orders.has(stream)
@@ -379,7 +385,7 @@ export class BackpackWsHub {
         bookTickerData(sym, book, nowUs + skew, engineUs + skew, wp),
       );
     }
-    if (this.tracker.trackedAccounts.length > 0) this.pollAccounts();
+    if (this.tracker.trackedAccounts.length > 0) this.pollAccounts(true);
   }
 
   /** depth.<period>.<symbol>: the net level changes since the last flush, U = previous u + 1 as in real time. */
