@@ -35,10 +35,16 @@ describe('tradePlan', () => {
     expect(text).toContain('https://fapi.asterdex.com');
     expect(text).toContain('https://api.backpack.exchange');
     expect(text).toContain('HMAC key …cdef');
-    expect(text).toContain('break-even spread');
     for (const secret of Object.values(LIVE_ENV).filter((v) => v.length > 12)) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  it('includes the break-even when the thresholds cover it (otherwise it is a separate warning)', () => {
+    const ok = loadConfig({ ARB_THRESHOLD: '400', CLOSE_DIFF: '50' });
+    expect(tradePlan(ok, checkEconomics(ok)).join('\n')).toContain('break-even spread');
+    const warn = loadConfig({});
+    expect(tradePlan(warn, checkEconomics(warn)).join('\n')).not.toContain('break-even spread');
   });
 
   it('says where paper orders go', () => {

@@ -33,7 +33,9 @@ export function tradePlan(config: AppConfig, economics: EconomicsCheck): string[
     `size ${s.tradeQty} ${config.pair} per leg, open at ${s.openThreshold} USD spread, close below ${s.closeThreshold} USD, ` +
       `forced close after ${Math.round(s.forceCloseMs / 60_000)} min, at most ${s.maxOpenHedges} hedge open`,
     `leverage ${config.leverage}x on both venues; quotes older than ${s.maxQuoteAgeMs} ms are never traded`,
-    `fees (taker) Aster ${s.fees.aster.taker}, Backpack ${s.fees.backpack.taker}; ${economics.message}`,
+    // An unprofitable verdict is printed on its own, as a warning (or the refusal).
+    `fees (taker) Aster ${s.fees.aster.taker}, Backpack ${s.fees.backpack.taker}` +
+      (economics.verdict === 'ok' ? `; ${economics.message}` : ''),
     `AsterDex ${aster.restUrl} (${asterAccount})`,
     `Backpack ${config.venues.backpack.restUrl} (API key ${maskAccount(config.venues.backpack.apiKey)})`,
   ];
@@ -54,7 +56,8 @@ export interface WhereToLook {
 export function whereToLook(w: WhereToLook): string[] {
   const { config } = w;
   const host = hostFor(config.health.host);
-  const dash = `http://${hostFor('127.0.0.1')}:${config.dashboard.port}`;
+  // The dashboard listens on HEALTH_HOST too.
+  const dash = `http://${host}:${config.dashboard.port}`;
   const password = config.dashboard.passwordGenerated
     ? `${config.dashboard.password} (generated for this run)`
     : '(from DASHBOARD_PASSWORD)';
