@@ -166,7 +166,7 @@ describe('V1 HMAC auth over HTTP', () => {
       -4005,
     );
     expect(await e(order({ type: 'LIMIT', timeInForce: 'GTC', price: '0.5' }))).toBe(-4013);
-    expect(await e(order({ type: 'LIMIT', timeInForce: 'GTC', price: `${bid}5` }))).toBe(-1111);
+    expect(await e(order({ type: 'LIMIT', timeInForce: 'GTC', price: `${Math.floor(bid)}.05` }))).toBe(-1111); // two decimals on a 1-decimal tick
     expect(await e(order({ type: 'LIMIT', timeInForce: 'GTC', price: '1000' }))).toBe(-4164);
     expect(await e(order({ type: 'LIMIT', timeInForce: 'GTC', price: String(Math.round(bid * 1.05)) }))).toBe(
       -4016,
