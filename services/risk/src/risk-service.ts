@@ -153,6 +153,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   const live = new Map<string, HedgeState>();
   const flattens = new Map<string, FlattenRecord>();
   const resolving = new Map<string, Resolving>();
+  const needsRedrive = new Set<string>();
   const nakedSince = new Map<string, { since: number; alerted: boolean }>();
   const venueOk: Record<VenueId, boolean> = { aster: false, backpack: false };
   let reconciled = false;
@@ -289,7 +290,13 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       updateLiveGauge();
       if (entries.length > 0) void updateDailyStats().catch((err) => log.warn({ err }, 'daily stats failed'));
     }
-    await execute(after, res.actions, record);
+    try {
+      await execute(after, res.actions, record);
+    } catch (err) {
+      // The state is persisted, so a retried input is a no-op: re-emit the in-flight legs on the next tick.
+      needsRedrive.add(after.id);
+      log.error({ err, hedgeId: after.id }, 'hedge actions failed; redriving on the next tick');
+    }
   }
 
   async function execute(state: HedgeState, actions: HedgeAction[], record: HedgeRecord): Promise<void> {
@@ -502,6 +509,15 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
 
   async function tick(): Promise<void> {
     const now = Date.now();
+    for (const id of [...needsRedrive]) {
+      needsRedrive.delete(id);
+      await serial(async () => {
+        const loaded = await loadHedge(id);
+        if (!loaded?.state || isTerminal(loaded.state.phase)) return;
+        const redrive = reduceHedge(loaded.state, { type: 'redrive' }, Date.now());
+        await commit(loaded.state, redrive, loaded.record, []);
+      });
+    }
     for (const h of [...live.values()]) {
       if (h.phase === 'open' && h.openedAt !== null && now - h.openedAt >= o.forceCloseMs) {
         log.info({ hedgeId: h.id, ageMs: now - h.openedAt }, 'forced close: hedge past FORCE_CLOSE_TIME');
