@@ -9,7 +9,9 @@ import { publishQuote } from '@arb/bus/quote-bus';
 import { readRange, type StreamConsumer } from '@arb/bus/stream';
 import { spawnService } from '@arb/testkit/process';
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
+import { loadConfig } from '@arb/config/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli';
 import { openTestHedge, startTestCommandApplier } from './test-hedge-writer';
 import { testQuote } from './test-fixtures';
 
@@ -103,5 +105,24 @@ describe('cli (real process)', () => {
     const rows = JSON.parse(json.out) as { kind: string; hedgeId: string; realizedPnl?: number }[];
     expect(rows).toHaveLength(6);
     expect(rows.at(-1)).toMatchObject({ kind: 'hedge_closed', hedgeId: hedge.hedgeId, realizedPnl: 0.75 });
+  });
+
+  it('flatten asks on the terminal: a wrong answer sends nothing, typing "flatten" sends it', async () => {
+    const config = loadConfig({ MODE: 'sim', ...fx.env }, { dotenvPath: false });
+    const questions: string[] = [];
+    const io = (answer: string) => ({
+      out: () => {},
+      err: () => {},
+      ask: async (q: string) => {
+        questions.push(q);
+        return answer;
+      },
+    });
+    const before = await fx.redis.xlen(names.commandStream);
+    expect(await runCli(['flatten'], io('yes'), config)).toBe(3);
+    expect(await fx.redis.xlen(names.commandStream)).toBe(before);
+    expect(await runCli(['flatten'], io('flatten\n'), config)).toBe(0);
+    expect(await fx.redis.xlen(names.commandStream)).toBe(before + 1);
+    expect(questions[0]).toContain('Type "flatten" to confirm');
   });
 });
