@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@arb/testkit/free-port';
 import { REPO_ROOT, type ServiceProcess, spawnService } from '@arb/testkit/process';
+import { redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
+import { redisNames } from '@arb/bus/keys';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freeRange } from './free-range';
@@ -180,4 +183,74 @@ describe('npm start -- stop', () => {
     const daemon = daemonPid(home);
     if (daemon !== undefined) await waitFor(() => !alive(daemon), { timeoutMs: 15_000 });
   });
+});
+
+describe('`npm start -- --reset` in a terminal', () => {
+  it('forgets a previous run, and one Ctrl-C (SIGINT to the whole process group) stops everything once', async () => {
+    const fx = await redisFixture({ prefix: 't-npm' });
+    const names = redisNames(fx.ns);
+    const home = newHome();
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PM2_HOME: home,
+      REDIS_URL: fx.url,
+      ARB_NAMESPACE: fx.ns,
+      SIM_ASTER_PORT: String(await freePort()),
+      SIM_BACKPACK_PORT: String(await freePort()),
+      SIM_ADMIN_PORT: String(await freePort()),
+      DASHBOARD_PORT: String(await freePort()),
+      HEALTH_PORT: String(await freeRange(22)),
+    };
+    await fx.redis.set(names.activeHedgeKey('BTC'), 'hold1');
+    // Its own process group, like a shell job: the terminal's Ctrl-C reaches npm, tsx and the launcher.
+    const npm = spawn('npm', ['start', '--', '--reset'], { cwd: REPO_ROOT, env, detached: true });
+    const lines: string[] = [];
+    let partial = '';
+    const take = (b: Buffer) => {
+      const parts = (partial + b.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts);
+    };
+    npm.stdout.on('data', take);
+    npm.stderr.on('data', take);
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => lines.some((l) => l.includes('arb: stack running')), {
+        timeoutMs: 120_000,
+        message: `stack running; output:\n${lines.slice(-20).join('\n')}`,
+      });
+      expect(lines.join('\n')).toMatch(/--reset: deleted \d+ keys of namespace "t-npm-/);
+      expect(lines.join('\n')).not.toContain('from an earlier run');
+      expect(await fx.redis.get(names.activeHedgeKey('BTC'))).toBeNull();
+      const daemon = daemonPid(home);
+      expect(daemon).toBeDefined();
+
+      process.kill(-npm.pid!, 'SIGINT');
+      await exited;
+      await waitFor(() => lines.some((l) => l.includes('arb: stopped')), { timeoutMs: 60_000 });
+      expect(lines.filter((l) => l.includes('stopping every service'))).toHaveLength(1);
+      expect(lines.join('\n')).not.toContain('still stopping');
+      await waitFor(() => !alive(daemon!), { timeoutMs: 15_000 });
+      // Nothing of the process group is left.
+      await waitFor(
+        () => {
+          try {
+            process.kill(-npm.pid!, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        { timeoutMs: 15_000, message: 'process group gone' },
+      );
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      await fx.cleanup();
+    }
+  }, 300_000);
 });
