@@ -77,7 +77,7 @@ export interface ReadStatusOptions {
   now?: number;
   /** A feed health report older than this is unhealthy (the strategy's default: 5000 ms). */
   healthMaxAgeMs?: number;
-  /** Ledger entries scanned (newest first) for today's stats fallback and the open hedge's fills. */
+  /** Ledger entries scanned (newest first) for today's stats while risk has stored none (default 500). */
   ledgerScan?: number;
 }
 
@@ -100,19 +100,21 @@ export async function readStatusSnapshot(
   ]);
   const now = opts.now ?? Date.now();
   const day = tradingDay(now, config.tradingTimeZone);
-  const [dailyRaw, ledger] = await Promise.all([
-    redis.get(names.dailyStatsKey(day)).catch(() => readHashAsJson(redis, names.dailyStatsKey(day))),
-    readRecentLedger(redis, names, opts.ledgerScan ?? 500),
-  ]);
+  const dailyRaw = await redis
+    .get(names.dailyStatsKey(day))
+    .catch(() => readHashAsJson(redis, names.dailyStatsKey(day)));
+  const storedDaily = parseDailyStats(dailyRaw, day, config.tradingTimeZone);
+  // The ledger is read only when needed: the live hedge's fills are among the newest entries; today's
+  // stats fall back to a longer scan only while risk has not stored them.
+  const scan = storedDaily === null ? (opts.ledgerScan ?? 500) : record ? 100 : 0;
+  const ledger = scan > 0 ? await readRecentLedger(redis, names, scan) : [];
   const quotes = { aster, backpack };
   const feeds = {
     aster: feedView(healthA, aster, now, healthMaxAgeMs),
     backpack: feedView(healthB, backpack, now, healthMaxAgeMs),
   };
   const hedge = record ? hedgeView(record, quotes, ledger, now) : null;
-  const daily =
-    parseDailyStats(dailyRaw, day, config.tradingTimeZone) ??
-    dailyFromLedger(ledger, day, config.tradingTimeZone, now, hedge ? 1 : 0);
+  const daily = storedDaily ?? dailyFromLedger(ledger, day, config.tradingTimeZone, now, hedge ? 1 : 0);
   return {
     at: now,
     pair,
