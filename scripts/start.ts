@@ -231,6 +231,7 @@ async function start(reset: boolean): Promise<void> {
   }
 
   const ports = healthPorts(eco);
+  say(`arb: waiting for ${Object.keys(ports).length} health endpoints (GET /healthz, up to 90 s)`);
   const health = await waitForHealth(config.health.host, ports, {
     timeoutMs: 90_000,
     isStopping: () => stopping,
