@@ -4,7 +4,12 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { SimBook, SimCredentialDirectory, SimFaultControl, SimVenueEngine } from '../engine/types';
 import { AccountStreamTracker } from './account-stream';
 import { buildSigningString, verifySignature } from './auth';
-import { BACKPACK_MAX_WINDOW_MS, BACKPACK_WS, BACKPACK_WS_SUBSCRIBE_INSTRUCTION } from './constants';
+import {
+  BACKPACK_DEFAULT_WINDOW_MS,
+  BACKPACK_MAX_WINDOW_MS,
+  BACKPACK_WS,
+  BACKPACK_WS_SUBSCRIBE_INSTRUCTION,
+} from './constants';
 import type { OrderExtras } from './order-json';
 import { diffSide } from './depth-diff';
 import { nextFundingMs } from './market-json';
@@ -262,7 +267,7 @@ export class BackpackWsHub {
   private verifySubscription(signature: unknown): string | null {
     if (!Array.isArray(signature) || signature.length < 3) return null;
     const [apiKey, sig, timestamp, windowRaw] = signature as unknown[];
-    const window = windowRaw === undefined ? '5000' : String(windowRaw);
+    const window = windowRaw === undefined ? String(BACKPACK_DEFAULT_WINDOW_MS) : String(windowRaw);
     if (typeof apiKey !== 'string' || typeof sig !== 'string' || !/^\d{1,16}$/.test(String(timestamp)))
       return null;
     if (!/^\d{1,6}$/.test(window) || Number(window) > BACKPACK_MAX_WINDOW_MS) return null;
