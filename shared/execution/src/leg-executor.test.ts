@@ -198,6 +198,15 @@ describe('LegExecutor', () => {
 
   it('an order still unknown at the bound is reported unknown with a critical alert', async () => {
     venue.mode = 'unknown_executed';
+    venue.findFailures = 2; // transient: the first probe is retried, then the leg is sent
+    const ok = await exec.execute(
+      leg({ clientOrderId: 'hunit1-aster-open3', attempt: 3, createdAt: clock.t }),
+      run(),
+    );
+    expect(ok).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
+    expect(venue.sent).toHaveLength(1);
+    venue.sent.length = 0;
+    marker = null;
     venue.findFailures = 1_000;
     clock.t = T0;
     const ev = await exec.execute(leg(), run());

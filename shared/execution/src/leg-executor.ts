@@ -93,7 +93,7 @@ export class LegExecutor {
     const addsExposure = (leg.role === 'open' || leg.role === 'complete') && !leg.reduceOnly;
 
     // Started together: the venue probe, and (for a first run that adds exposure) the balance.
-    const probeP = this.#probe(leg);
+    const probeP = this.#probeWithRetry(leg, 3);
     const balanceP =
       addsExposure && run.marker === null
         ? settle(this.#venueCall('balance', () => o.venue.balance()))
@@ -302,9 +302,17 @@ export class LegExecutor {
     );
   }
 
-  async #probe(
-    leg: LegJob,
-  ): Promise<{ ok: true; order: OrderOutcome | null } | { ok: false; error: string }> {
+  /** The first probe of a run: a transient venue error is retried (100 ms, 200 ms...) before giving up. */
+  async #probeWithRetry(leg: LegJob, tries: number): Promise<ProbeResult> {
+    let r = await this.#probe(leg);
+    for (let i = 1; i < tries && !r.ok; i++) {
+      await this.#sleep(100 * 2 ** (i - 1));
+      r = await this.#probe(leg);
+    }
+    return r;
+  }
+
+  async #probe(leg: LegJob): Promise<ProbeResult> {
     const r = await settle(
       this.#venueCall('probe', () => this.#o.venue.findOrder(leg.symbol, leg.clientOrderId)),
     );
@@ -376,6 +384,8 @@ export class LegExecutor {
     return event;
   }
 }
+
+type ProbeResult = { ok: true; order: OrderOutcome | null } | { ok: false; error: string };
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
 
