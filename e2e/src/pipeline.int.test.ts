@@ -50,8 +50,9 @@ describe('hedge pipeline (real processes)', () => {
 
     // Both open legs filled on the simulators: opposite sides, equal size.
     const orders = await stack.admin.orders({ account: 'main' });
-    const aBuy = orders.find((o) => o.venue === 'aster' && o.executedQty > 0);
-    const bSell = orders.find((o) => o.venue === 'backpack' && o.executedQty > 0);
+    const aBuy = orders.find((o) => o.venue === 'aster' && o.clientOrderId === `${id}-aster-open1`);
+    // Backpack client ids are uint32s derived from the leg id; orders are listed newest first.
+    const bSell = orders.filter((o) => o.venue === 'backpack' && o.executedQty > 0).at(-1);
     expect(aBuy?.side).toBe('buy');
     expect(bSell?.side).toBe('sell');
     expect(aBuy?.executedQty).toBe(0.02);
