@@ -10,6 +10,7 @@ import { Queue } from 'bullmq';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nakedSinceKey } from './pipeline-metrics';
 import { type RunningDashboard, startDashboard } from './start-dashboard';
 import { openTestHedge } from './test-hedge-writer';
 import { testQuote } from './test-fixtures';
@@ -213,5 +214,21 @@ describe('dashboard server (real Redis, real HTTP)', () => {
       reason: 'test',
       pair: 'BTC',
     });
+  });
+
+  it("naked seconds come from risk's naked-since hash; stale seconds from the quote age", async () => {
+    await fx.redis.hset(nakedSinceKey(names), 'hx-naked', String(Date.now() - 7_000));
+    const m = await waitFor(async () => {
+      const t = await (await fetch(`${dash.url}/metrics`)).text();
+      return /arb_naked_seconds (\d+(\.\d+)?)/.exec(t)?.[1] !== '0' ? t : null;
+    });
+    expect(Number(/arb_naked_seconds (\d+(\.\d+)?)/.exec(m)?.[1])).toBeGreaterThanOrEqual(7);
+    // The test's quotes are older than PRICE_VALIDITY_MS (500 ms) by now.
+    await waitFor(async () => {
+      const t = await (await fetch(`${dash.url}/metrics`)).text();
+      const v = /arb_feed_stale_seconds\{venue="aster"\} (\S+)/.exec(t)?.[1];
+      return v !== undefined && Number(v) > 0;
+    });
+    await fx.redis.hdel(nakedSinceKey(names), 'hx-naked');
   });
 });
