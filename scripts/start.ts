@@ -220,6 +220,13 @@ async function start(reset: boolean): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A launcher bug must not leave the stack running unattended: stop it and exit non-zero.
+  const onFatal = (err: unknown) => {
+    console.error(`arb: launcher error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void shutdown('launcher error', 1);
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
 
   say(`arb: starting ${apps.length} services under PM2 (PM2_HOME=${pm2Home})`);
   try {
