@@ -166,6 +166,33 @@ describe('hedge pipeline (real processes)', () => {
     expect(Number(count?.[1] ?? 0)).toBeGreaterThanOrEqual(1);
   });
 
+  it('risk down while a hedge opens: on restart it folds the pending intent and outcomes, then the hedge closes', async () => {
+    await stack.halt('risk', 'kill');
+    const known = await stack.hedgeIds();
+    await stack.admin.dislocation({
+      direction: 'buy_backpack_sell_aster',
+      sizeUsd: 200,
+      durationMs: 4000,
+      rampMs: 100,
+      revertMs: 500,
+    });
+    const id = await stack.waitNewHedge(known);
+    // Both legs execute without risk; their outcomes wait in the durable stream.
+    await waitFor(
+      async () =>
+        (await stack.admin.orders({ account: 'main' })).filter((o) => o.executedQty > 0).length === 2,
+      { timeoutMs: 60_000, message: 'both open legs executed' },
+    );
+    expect((await stack.hedge(id))?.status).toBeNull();
+    await stack.spawn('risk');
+    const closed = await stack.waitHedge(id, (h) => h.status?.phase === 'closed', 'closed', 90_000);
+    expect(closed.status?.openedAt).not.toBeNull();
+    await stack.waitCalm();
+    expect(await stack.positions()).toEqual({ aster: 0, backpack: 0 });
+    const fills = (await stack.ledger()).filter((e) => e.kind === 'fill' && e.hedgeId === id);
+    expect(fills).toHaveLength(4);
+  });
+
   it('no adding while a hedge is open; forced close after FORCE_CLOSE_TIME, with risk restarted in between', async () => {
     const known = await stack.hedgeIds();
     await stack.admin.dislocation({
