@@ -35,6 +35,13 @@ export interface PipelineResult {
   tickToLeg: Summary;
   /** Tick -> the later leg's request. */
   tickToBothLegs: Summary;
+  /**
+   * Tick -> the first request of any kind each order worker sends the venue for the leg (its probe by
+   * client order id, before the order): the transport part the bare chain also has.
+   */
+  tickToFirstRequest: Summary;
+  /** Per leg: first request (probe) -> order POST, the worker's pre-send checks (probe, balance, marker). */
+  probeToOrder: Summary;
   /** Tick -> the second opening leg filled (in the simulator's engine). */
   tickToSecondFill: Summary;
   /** Whole cycles (dislocation -> hedge closed and cleared), ms. */
@@ -46,6 +53,7 @@ interface Pending {
   emitted: Partial<Record<SimVenue, bigint>>;
   t0: bigint | null;
   req: Partial<Record<SimVenue, bigint>>;
+  first: Partial<Record<SimVenue, bigint>>;
   fill: Partial<Record<SimVenue, bigint>>;
 }
 
@@ -61,11 +69,14 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
 
   const onRequest = (m: unknown) => {
     const { request, server } = m as { request: IncomingMessage; server: Server };
-    if (!cur?.t0 || request.method !== 'POST') return;
-    const path = (request.url ?? '').split('?')[0] ?? '';
-    if (!path.endsWith('/order')) return;
+    if (!cur?.t0) return;
     const venue = portVenue.get((server.address() as AddressInfo | null)?.port ?? -1);
-    if (venue && cur.req[venue] === undefined) cur.req[venue] = nowNs();
+    if (!venue) return;
+    const t = nowNs();
+    if (cur.first[venue] === undefined) cur.first[venue] = t;
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    if (request.method === 'POST' && path.endsWith('/order') && cur.req[venue] === undefined)
+      cur.req[venue] = t;
   };
   subscribe('http.server.request.start', onRequest);
 
@@ -95,6 +106,8 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
   const leg: number[] = [];
   const both: number[] = [];
   const fill: number[] = [];
+  const first: number[] = [];
+  const probe: number[] = [];
   const cycle: number[] = [];
   let missed = 0;
   try {
@@ -102,7 +115,7 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
       const direction: DislocationDirection =
         i % 2 === 0 ? 'buy_aster_sell_backpack' : 'buy_backpack_sell_aster';
       const started = performance.now();
-      const p: Pending = { armed: true, emitted: {}, t0: null, req: {}, fill: {} };
+      const p: Pending = { armed: true, emitted: {}, t0: null, req: {}, first: {}, fill: {} };
       cur = p;
       sim.core.market.addDislocation({
         direction,
@@ -134,6 +147,14 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
       const a = us(t0, p.req.aster);
       const b = us(t0, p.req.backpack);
       leg.push(a, b);
+      for (const v of ['aster', 'backpack'] as const) {
+        const f = p.first[v];
+        const r = p.req[v];
+        if (f !== undefined && r !== undefined) {
+          first.push(us(t0, f));
+          probe.push(us(f, r));
+        }
+      }
       both.push(Math.max(a, b));
       if (p.fill.aster !== undefined && p.fill.backpack !== undefined) {
         fill.push(Math.max(us(t0, p.fill.aster), us(t0, p.fill.backpack)));
@@ -151,6 +172,8 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
     missed,
     tickToLeg: summarize(leg),
     tickToBothLegs: summarize(both),
+    tickToFirstRequest: summarize(first),
+    probeToOrder: summarize(probe),
     tickToSecondFill: summarize(fill),
     cycleMs: { ...c, p50: c.p50 / 1000, p99: c.p99 / 1000, max: c.max / 1000, mean: c.mean / 1000 },
   };

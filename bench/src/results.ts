@@ -141,6 +141,13 @@ export function toMarkdown(r: BenchResults): string {
     ['tick -> each leg request at the simulator', (x) => f(x.tickToLeg)],
     ['tick -> both legs requested', (x) => f(x.tickToBothLegs)],
     ['tick -> second leg filled', (x) => f(x.tickToSecondFill)],
+    ['tick -> order worker first venue request (probe)', (x) => f(x.tickToFirstRequest)],
+    ['probe -> order POST (worker pre-send checks)', (x) => f(x.probeToOrder)],
+    [
+      'first request ratio p50 / p99 vs bare chain',
+      (x) =>
+        `${ratio(x.tickToFirstRequest.p50, x.floorChainLeg.p50)} / ${ratio(x.tickToFirstRequest.p99, x.floorChainLeg.p99)}`,
+    ],
     ['bare chain (same pacing), per leg', (x) => f(x.floorChainLeg)],
     ['ratio p50 / p99 vs bare chain', (x) => `${x.p50Ratio} / ${x.p99Ratio}`],
     ['ratio p50 / p99 vs sum of hops', (x) => `${x.p50RatioHopSum} / ${x.p99RatioHopSum}`],

@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       { key: '1ms', periodMs: 1 },
       { key: '10ms', periodMs: 10 },
     ];
-    const dislocations = args.dislocations ?? (smoke ? 3 : 500);
+    const dislocations = args.dislocations ?? (smoke ? 3 : 1000);
     const results: BenchResults = {
       version: 1,
       mode: smoke ? 'smoke' : 'full',
