@@ -109,6 +109,9 @@ describe('CCXT aster (V3) against the simulator', () => {
   });
 
   it('fetchBalance (swap): USDT wallet = start - taker fee', async () => {
+    // Freeze prices: `free` includes unrealized PnL, which would move between the two reads.
+    h.core.market.setPaused(true);
+    await new Promise((r) => setTimeout(r, 50)); // let the paused re-publish catch up on drift first
     const bal = await ex.fetchBalance();
     const usdt = bal.USDT;
     expect(usdt).toBeDefined();
@@ -118,6 +121,7 @@ describe('CCXT aster (V3) against the simulator', () => {
     const fee = h.core.engines.aster.fills('ccxt').reduce((s, f) => s + f.fee, 0);
     expect(100_000 - engineBal.wallet).toBeCloseTo(fee, 6);
     expect(usdt?.free).toBeCloseTo(engineBal.available, 6);
+    h.core.market.setPaused(false);
   });
 
   it('cancelOrder on a resting GTC limit', async () => {
