@@ -26,6 +26,9 @@ import { createExecutionMetrics, type ExecutionMetrics } from './execution-metri
 import { type LegExecutorIo, LegExecutor, REFUSAL_CODES } from './leg-executor';
 import { VenueHealth } from './venue-health';
 
+const DEFAULT_LOCK_MS = 10_000;
+const DEFAULT_STALLED_INTERVAL_MS = 5_000;
+
 export interface OrderWorkerOptions {
   /** The venue account this worker writes to (a VenueClient from shared/venue-*). */
   venue: VenueClient;
@@ -52,7 +55,10 @@ export interface OrderWorkerOptions {
   settleMs?: number;
   /** Default 0.1 (10 %). */
   marginBuffer?: number;
-  /** BullMQ job lock (default 30 s) and stalled-job check interval (default 30 s). */
+  /**
+   * BullMQ job lock (default 10 s, renewed every 5 s) and stalled-job check interval (default 5 s): a
+   * crashed worker's in-flight leg is re-run (probe first) within about 10-15 s.
+   */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /** How often a stalled job is re-run (each re-run goes to the venue probe); default 5. */
@@ -179,7 +185,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     redis,
     key: `${opts.names.bullPrefix}:${queueName}:account-lock`,
     owner: `${process.pid}-${randomBytes(4).toString('hex')}`,
-    ttlMs: opts.accountLockTtlMs ?? opts.lockDurationMs ?? 30_000,
+    ttlMs: opts.accountLockTtlMs ?? opts.lockDurationMs ?? DEFAULT_LOCK_MS,
     log,
   });
 
@@ -243,8 +249,8 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       prefix: opts.names.bullPrefix,
       concurrency: 1,
       autorun: false,
-      lockDuration: opts.lockDurationMs ?? 30_000,
-      stalledInterval: opts.stalledIntervalMs ?? 30_000,
+      lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_MS,
+      stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
       maxStalledCount: opts.maxStalledCount ?? 5,
     });
     worker.on('error', (err) => log.error({ err }, 'worker error'));

@@ -62,16 +62,8 @@ export function orderServiceSuite(venue: VenueId, entry: string): void {
     };
     const enqueue = (job: OrderJob) => queue.add(job.name, job.data, jobOptions(job));
 
-    beforeAll(async () => {
-      sim = await startSim({ host: '127.0.0.1', asterPort: 0, backpackPort: 0, adminPort: 0 });
-      admin = new SimAdminClient(sim.adminUrl);
-      fx = await redisFixture({ prefix: `t-svc-${venue}` });
-      names = redisNames(fx.ns);
-      queue = new Queue<LegJob>(orderQueueFor(venue), {
-        connection: bullConnection(fx.url),
-        prefix: names.bullPrefix,
-      });
-      proc = spawnService({
+    const spawn = () =>
+      spawnService({
         entry,
         env: {
           MODE: 'sim',
@@ -82,12 +74,24 @@ export function orderServiceSuite(venue: VenueId, entry: string): void {
           SIM_BACKPACK_PORT: String(new URL(sim.backpack.restUrl).port),
           SIM_ADMIN_PORT: String(new URL(sim.adminUrl).port),
           ORDER_TIMEOUT_MS: '5000',
-          UNKNOWN_RESOLVE_TIMEOUT_MS: '5000',
+          // Above the settle period of the slowest venue window (Aster V3: 10 s + 1 s).
+          UNKNOWN_RESOLVE_TIMEOUT_MS: '15000',
           PRICE_VALIDITY_MS: '20000',
           LOG_LEVEL: 'info',
           HEALTH_PORT: '0',
         },
       });
+
+    beforeAll(async () => {
+      sim = await startSim({ host: '127.0.0.1', asterPort: 0, backpackPort: 0, adminPort: 0 });
+      admin = new SimAdminClient(sim.adminUrl);
+      fx = await redisFixture({ prefix: `t-svc-${venue}` });
+      names = redisNames(fx.ns);
+      queue = new Queue<LegJob>(orderQueueFor(venue), {
+        connection: bullConnection(fx.url),
+        prefix: names.bullPrefix,
+      });
+      proc = spawn();
       const ready = await proc.waitForLine(/"msg":"ready"/, 60_000);
       healthUrl = String((JSON.parse(ready) as { healthUrl: string }).healthUrl);
     });
@@ -147,6 +151,32 @@ export function orderServiceSuite(venue: VenueId, entry: string): void {
       const ev = (await outcomes()).find((e) => e.jobId === job.id);
       expect(ev?.outcome.kind).toBe('filled');
       expect(await simOrders(job.id)).toHaveLength(1);
+    });
+
+    it('SIGKILL between send and report: the restarted service re-runs the job (default stall timings), one order', async () => {
+      // The venue executes at once and answers 9 s later; the request times out at 5 s: killed meanwhile.
+      await admin.addFault({
+        kind: 'timeout_after_execution',
+        venue,
+        route: ORDER_ROUTE[venue],
+        delayMs: 9000,
+        count: 1,
+      });
+      proc = spawn();
+      await proc.waitForLine(/"msg":"ready"/, 60_000);
+      const job = await leg('buy');
+      await enqueue(job);
+      await waitFor(async () => (await simOrders(job.id)).length === 1);
+      await proc.kill();
+      expect((await outcomes()).find((e) => e.jobId === job.id)).toBeUndefined();
+      const killedAt = Date.now();
+      proc = spawn();
+      const ev = await waitFor(async () => (await outcomes()).find((e) => e.jobId === job.id), {
+        timeoutMs: 90_000,
+      });
+      expect(ev).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
+      expect(await simOrders(job.id)).toHaveLength(1);
+      console.log(`${venue}: leg reported ${Date.now() - killedAt} ms after the worker was SIGKILLed`);
     });
   });
 }
