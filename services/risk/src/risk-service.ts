@@ -64,6 +64,8 @@ export interface RiskServiceOptions {
   tickMs?: number;
   /** A leg pending this long is looked up at the venue (default 30 s). */
   stuckLegMs?: number;
+  /** Venue positions unreadable this long → reconciled=false (default max(10 s, 5 reconcile intervals)). */
+  truthTimeoutMs?: number;
   /** Stream entries pending this long in a dead consumer are taken over (default 10 s). */
   reclaimIdleMs?: number;
   /** Lease time of the single active risk instance; a standby takes over within about this. Default 6 s. */
@@ -158,6 +160,8 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   const venueOk: Record<VenueId, boolean> = { aster: false, backpack: false };
   let reconciled = false;
   let lastReconcileOkAt: number | null = null;
+  let lastTruthAt: number | null = null;
+  const startedAt = Date.now();
   let lastVerdict: ExposureVerdict | null = null;
   let driftStreak = 0;
   let driftAlerted = false;
@@ -648,10 +652,11 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   let reconciling: Promise<ExposureVerdict | { kind: 'error'; message: string }> | null = null;
   function runReconcile(): Promise<ExposureVerdict | { kind: 'error'; message: string }> {
     reconciling ??= reconcileOnce()
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         m?.reconciles.inc({ result: 'error' });
         const message = err instanceof Error ? err.message : String(err);
         log.warn({ err }, 'reconciliation failed');
+        await onTruthUnavailable(message).catch((e) => log.warn({ err: e }, 'un-reconciling failed'));
         return { kind: 'error' as const, message };
       })
       .finally(() => {
@@ -660,10 +665,26 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
     return reconciling;
   }
 
+  /** Venue truth unknown for several rounds in a row: exposure cannot be vouched for, so no new opens. */
+  async function onTruthUnavailable(message: string): Promise<void> {
+    const since = lastTruthAt ?? startedAt;
+    const bound = o.truthTimeoutMs ?? Math.max(10_000, 5 * o.reconcileIntervalMs);
+    if (Date.now() - since < bound || !reconciled) return;
+    reconciled = false;
+    await writeControlFlags(
+      redis,
+      names,
+      { reconciled: false },
+      { by: SOURCE, reason: `venue truth unavailable: ${message}`.slice(0, 300), at: Date.now() },
+    );
+    await alert({ level: 'critical', code: 'reconcile_failed', message: `opens paused: ${message}` });
+  }
+
   async function reconcileOnce(): Promise<ExposureVerdict> {
     const seq = foldSeq;
     const busyBefore = await queuesBusy();
     const truth = await readTruth();
+    lastTruthAt = Date.now();
     const active = await redis.get(names.activeHedgeKey(o.pair));
     const verdict = await serial(async () => {
       if (busyBefore || (await queuesBusy()))

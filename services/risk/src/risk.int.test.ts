@@ -446,4 +446,24 @@ describe('risk (in-process, real Redis and simulator)', () => {
       message: 'open after completing',
     });
   });
+
+  it('venue positions unreadable past the bound: reconciled goes false with an alert, and back when readable', async () => {
+    await risk?.stop();
+    risk = null;
+    for (const q of [queues.aster, queues.backpack]) await q.obliterate({ force: true });
+    const admin = new SimAdminClient(sim.adminUrl);
+    // The venues hold what the open hedge of the previous test expects.
+    await admin.setAccount('aster', 'main', { position: { qty: 0.02, entryPrice: 100_000 } });
+    await admin.setAccount('backpack', 'main', { position: { qty: -0.02, entryPrice: 100_000 } });
+    risk = await startRisk(riskOptions({ truthTimeoutMs: 1500, forceCloseMs: 3_600_000 }));
+    await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled' });
+    await admin.addFault({ kind: 'maintenance', venue: 'backpack', durationMs: 4000 });
+    await waitFor(async () => !(await flags()).reconciled, { timeoutMs: 30_000, message: 'un-reconciled' });
+    const alerts = (await readRange(fx.redis, names.alertStream, AlertSchema)).entries.map(
+      (e) => e.message.code,
+    );
+    expect(alerts).toContain('reconcile_failed');
+    expect(risk.health()).toMatchObject({ ok: false });
+    await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled again' });
+  });
 });
