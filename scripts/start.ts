@@ -53,11 +53,16 @@ if (command === 'stop') await stopLeftover();
 else if (command === 'start') await start(args.includes('--reset'));
 else fail([`${USAGE}   (unknown command "${command}")`]);
 
+/** Stops this stack's apps (by name) under PM2_HOME, then the daemon unless it runs other apps. */
 async function stopLeftover(): Promise<void> {
+  const ours = new Set(Object.keys(loadEcosystem().HEALTH_OFFSETS));
   const stack = await Pm2Stack.connect(pm2Home);
-  const names = [...new Set((await stack.list()).map((p) => p.name))];
+  const listed = await stack.list();
+  const names = [...new Set(listed.map((p) => p.name).filter((n) => ours.has(n)))];
+  const foreign = [...new Set(listed.map((p) => p.name).filter((n) => !ours.has(n)))];
   say(`arb: stopping ${names.length > 0 ? names.join(', ') : 'nothing'} (PM2_HOME=${pm2Home})`);
   await stack.delete(names);
+  if (foreign.length > 0) say(`arb: left running (not this stack's): ${foreign.join(', ')}; PM2 daemon kept`);
   await stack.close(true);
   say('arb: stopped');
   process.exit(0);

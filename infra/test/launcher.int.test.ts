@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '@arb/testkit/free-port';
 import { REPO_ROOT, type ServiceProcess, spawnService } from '@arb/testkit/process';
 import { redisFixture } from '@arb/testkit/redis';
@@ -16,6 +17,8 @@ import { freeRange } from './free-range';
  * config, live without opt-in, unprofitable live thresholds, no Redis), the local redis-server it starts
  * with AOF when none answers, refusing a second launcher on the same PM2_HOME, and `npm start -- stop`.
  */
+
+const run = promisify(execFile);
 
 /** A complete live configuration with made-up keys (nothing is ever sent: these tests stop before). */
 const LIVE_ENV = {
@@ -183,6 +186,28 @@ describe('npm start -- stop', () => {
     const daemon = daemonPid(home);
     if (daemon !== undefined) await waitFor(() => !alive(daemon), { timeoutMs: 15_000 });
   });
+
+  it('never touches another app in the same PM2_HOME (nor its daemon)', async () => {
+    const home = newHome();
+    const pm2 = (...args: string[]) =>
+      run(process.execPath, [join(REPO_ROOT, 'node_modules', 'pm2', 'bin', 'pm2'), ...args], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PM2_HOME: home },
+      });
+    await pm2('start', process.execPath, '--name', 'someone-else', '--', '-e', 'setInterval(() => {}, 1000)');
+    try {
+      const p = launch({ PM2_HOME: home }, ['stop']);
+      expect((await p.waitForExit(60_000)).code).toBe(0);
+      expect(p.stdout.join('\n')).toContain("left running (not this stack's): someone-else");
+      const { stdout } = await pm2('jlist');
+      const list = JSON.parse(stdout.slice(stdout.indexOf('['))) as {
+        name: string;
+        pm2_env: { status: string };
+      }[];
+      expect(list.map((a) => [a.name, a.pm2_env.status])).toEqual([['someone-else', 'online']]);
+    } finally {
+      await pm2('kill').catch(() => undefined);
+    }
+  });
 });
 
 describe('`npm start -- --reset` in a terminal', () => {
@@ -204,6 +229,7 @@ describe('`npm start -- --reset` in a terminal', () => {
     };
     await fx.redis.set(names.activeHedgeKey('BTC'), 'hold1');
     // Its own process group, like a shell job: the terminal's Ctrl-C reaches npm, tsx and the launcher.
+    const t0 = Date.now();
     const npm = spawn('npm', ['start', '--', '--reset'], { cwd: REPO_ROOT, env, detached: true });
     const lines: string[] = [];
     let partial = '';
@@ -226,8 +252,11 @@ describe('`npm start -- --reset` in a terminal', () => {
       const daemon = daemonPid(home);
       expect(daemon).toBeDefined();
 
+      const readyMs = Date.now() - t0;
+      const tStop = Date.now();
       process.kill(-npm.pid!, 'SIGINT');
       await exited;
+      console.info(`npm start: ready ${readyMs} ms, Ctrl-C to npm exit ${Date.now() - tStop} ms`);
       await waitFor(() => lines.some((l) => l.includes('arb: stopped')), { timeoutMs: 60_000 });
       expect(lines.filter((l) => l.includes('stopping every service'))).toHaveLength(1);
       expect(lines.join('\n')).not.toContain('still stopping');

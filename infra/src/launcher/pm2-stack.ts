@@ -152,9 +152,13 @@ export class Pm2Stack {
     }
   }
 
-  /** Disconnects; also kills the daemon when this launcher spawned it (or `kill` is true). */
+  /**
+   * Disconnects; also kills the daemon when this launcher spawned it (or `kill` is true), but never while
+   * it still runs apps other than this stack's (someone else's PM2_HOME, or apps added meanwhile).
+   */
   async close(kill = this.spawnedDaemon): Promise<void> {
-    if (kill) await call((cb) => this.pm2.killDaemon(cb)).catch(() => undefined);
+    const others = kill ? await this.list().catch(() => []) : [];
+    if (kill && others.length === 0) await call((cb) => this.pm2.killDaemon(cb)).catch(() => undefined);
     this.pm2.disconnect();
   }
 }
