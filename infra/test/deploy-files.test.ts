@@ -111,6 +111,16 @@ describe('docker-compose.yml', () => {
     expect([...(sd[0]?.names ?? [])].sort()).toEqual(productServices.filter((n) => n !== 'dashboard').sort());
   });
 
+  it('health-checks every service with node itself (the slim image has no curl): /healthz, the sim its REST ping', () => {
+    for (const name of productServices) {
+      const test = services[name]?.healthcheck?.test ?? [];
+      expect(test.slice(0, 3), name).toEqual(['CMD', 'node', '-e']);
+      expect(test[3], name).toContain(
+        name === 'sim' ? 'http://127.0.0.1:7101/fapi/v1/ping' : 'http://127.0.0.1:9100/healthz',
+      );
+    }
+  });
+
   it('never starts the dashboard without a chosen password', () => {
     expect(services.dashboard?.environment?.DASHBOARD_PASSWORD).toMatch(/^\$\{DASHBOARD_PASSWORD:\?.+\}$/);
   });
