@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  compareDecimal,
   DecimalError,
   decimalPlaces,
   formatDecimal,
   formatToStep,
+  multiplyDecimal,
   parseDecimal,
   roundToStep,
   sumDecimal,
@@ -147,6 +149,70 @@ describe('sumDecimal', () => {
         const qtys = sats.map((n) => n / 1e8);
         expect(sumDecimal([...qtys, ...qtys.map((q) => -q)])).toBe(0);
       }),
+    );
+  });
+});
+
+describe('compareDecimal / multiplyDecimal', () => {
+  it('compares and multiplies exactly', () => {
+    expect(compareDecimal('0.001', '0.0010')).toBe(0);
+    expect(compareDecimal('0.0009', '0.001')).toBe(-1);
+    expect(compareDecimal('60000.2', 60000.1)).toBe(1);
+    expect(compareDecimal(0.1 + 0.2, '0.3')).toBe(1);
+    expect(multiplyDecimal('0.020', '60000.1')).toBe('1200.0020');
+    expect(multiplyDecimal(0.02, 60000.1)).toBe('1200.002');
+    expect(multiplyDecimal('-0.5', '3')).toBe('-1.5');
+  });
+});
+
+// Cases carried over from the venue adapters' former decimal copies (venue-aster, venue-backpack).
+describe('venue wire cases', () => {
+  it('rounds quantities down to the step without float artifacts', () => {
+    expect(formatToStep(0.3, '0.001', 'down')).toBe('0.300');
+    expect(formatToStep(0.0219, '0.001', 'down')).toBe('0.021');
+    expect(formatToStep(0.02, '0.001', 'down')).toBe('0.020');
+    expect(formatToStep(1.0000000000000002, '0.001', 'down')).toBe('1.000');
+    expect(formatToStep('0.0009', '0.001', 'down')).toBe('0.000');
+    expect(formatToStep(5, '1', 'down')).toBe('5');
+    expect(formatToStep(0.02, 0.00001)).toBe('0.02000');
+    expect(formatToStep(0.0123456, 0.00001)).toBe('0.01234');
+    expect(formatToStep(112995.1, 0.1)).toBe('112995.1');
+    expect(formatToStep(3, 1)).toBe('3');
+  });
+
+  it('rounds prices to the tick in the requested direction', () => {
+    expect(formatToStep(60000.15, '0.1', 'down')).toBe('60000.1');
+    expect(formatToStep(60000.15, '0.1', 'up')).toBe('60000.2');
+    expect(formatToStep(60000.1, '0.1', 'up')).toBe('60000.1');
+    expect(formatToStep(60000.123, '0.5', 'up')).toBe('60000.5');
+  });
+
+  it('formats numbers without exponents', () => {
+    const plain = (x: number) => formatDecimal(parseDecimal(x));
+    expect(plain(1e-7)).toBe('0.0000001');
+    expect(plain(1.5e-7)).toBe('0.00000015');
+    expect(plain(1e21)).toBe('1000000000000000000000');
+    expect(plain(-2.5e-8)).toBe('-0.000000025');
+    expect(plain(123.45)).toBe('123.45');
+  });
+
+  it('counts the decimals of steps', () => {
+    expect([0.00001, 0.1, 1].map(decimalPlaces)).toEqual([5, 1, 0]);
+  });
+
+  it('property: rounded-down qty is a step multiple, <= input, and within one step', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 999 }),
+        (units, extra) => {
+          const value = `${units / 1000}`; // a 3-decimal number
+          const withExtra = Number(`${(units * 1000 + extra) / 1_000_000}`);
+          const r = formatToStep(withExtra, '0.001', 'down');
+          expect(r).toBe(formatToStep(value, '0.001', 'down'));
+          expect(compareDecimal(r, withExtra)).toBeLessThanOrEqual(0);
+        },
+      ),
     );
   });
 });

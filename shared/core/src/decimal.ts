@@ -148,3 +148,30 @@ export function sumDecimal(values: readonly (number | string)[]): number {
   const units = parsed.reduce((acc, d) => acc + rescale(d, scale), 0n);
   return Number(formatDecimal({ units, scale }));
 }
+
+/** Exact comparison of two decimals: -1 when a < b, 0 when equal ('0.001' vs '0.0010'), 1 when a > b. */
+export function compareDecimal(a: number | string, b: number | string): -1 | 0 | 1 {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  const scale = Math.max(x.scale, y.scale);
+  const d = rescale(x, scale) - rescale(y, scale);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+/**
+ * The exact product of two decimals as a string with the sum of their fraction digits as written
+ * ('0.020' x '60000.1' = '1200.0020'): a notional compared with a venue's minimum, never a float.
+ */
+export function multiplyDecimal(a: number | string, b: number | string): string {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  const minScale = fractionDigits(a) + fractionDigits(b);
+  return formatDecimal({ units: x.units * y.units, scale: x.scale + y.scale }, minScale);
+}
+
+/** Fraction digits as written ('0.020' -> 3); a number or an exponent form counts its exact scale. */
+function fractionDigits(input: number | string): number {
+  if (typeof input === 'number') return parseDecimal(input).scale;
+  const m = /^[+-]?\d*\.(\d*)$/.exec(input.trim());
+  return m ? (m[1] ?? '').length : parseDecimal(input).scale;
+}

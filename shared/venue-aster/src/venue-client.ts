@@ -1,4 +1,5 @@
 import type { OrderOutcome, OrderRequest } from '@arb/core/order';
+import { compareDecimal, formatToStep, multiplyDecimal } from '@arb/core/decimal';
 import type {
   BalanceSnapshot,
   OpenOrderSnapshot,
@@ -15,7 +16,6 @@ import {
   ASTER_PUBLIC_PATHS,
   ASTER_WEIGHTS,
 } from './constants';
-import { compareDecimal, multiplyDecimal, roundToStep } from './decimal';
 import {
   type AsterMarketRules,
   type ParsedOrder,
@@ -66,7 +66,7 @@ export function prepareAsterOrder(req: OrderRequest, rules: AsterMarketRules): P
     };
   }
   if (!(req.qty > 0)) return { ok: false, code: 'LOCAL_QTY_NOT_POSITIVE', reason: `qty ${req.qty}` };
-  const qty = roundToStep(req.qty, rules.stepSizeStr, 'down');
+  const qty = formatToStep(req.qty, rules.stepSizeStr, 'down');
   if (compareDecimal(qty, rules.minQtyStr) < 0) {
     return {
       ok: false,
@@ -83,7 +83,7 @@ export function prepareAsterOrder(req: OrderRequest, rules: AsterMarketRules): P
   if (!isMarket) {
     if (!(req.limitPrice! > 0))
       return { ok: false, code: 'LOCAL_BAD_PRICE', reason: `price ${req.limitPrice}` };
-    price = roundToStep(req.limitPrice!, rules.tickSizeStr, req.side === 'buy' ? 'down' : 'up');
+    price = formatToStep(req.limitPrice!, rules.tickSizeStr, req.side === 'buy' ? 'down' : 'up');
     if (!req.reduceOnly && compareDecimal(multiplyDecimal(qty, price), rules.minNotionalStr) < 0) {
       return {
         ok: false,

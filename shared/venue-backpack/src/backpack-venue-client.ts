@@ -1,3 +1,4 @@
+import { compareDecimal, formatToStep } from '@arb/core/decimal';
 import type { OrderOutcome, OrderRequest } from '@arb/core/order';
 import type {
   BalanceSnapshot,
@@ -21,11 +22,11 @@ import {
 import { CcxtBackpackTransport } from './ccxt-transport';
 import { backpackClientId } from './client-id';
 import { BACKPACK_HISTORY_LIMIT, BACKPACK_MARGIN_ASSET, BACKPACK_PATHS } from './constants';
-import { formatSteps, parseDecimal, stepsDown } from './decimal';
 import { DirectBackpackTransport } from './direct-transport';
 import { isNotFound, unreadableBody } from './error-map';
 import {
   type BackpackOrderState,
+  decimalToNumber,
   type FeeTotal,
   isTerminal,
   openOrderSnapshot,
@@ -109,21 +110,18 @@ export class BackpackVenueClient implements VenueClient {
   /** Builds the exact JSON body of one order (exported shape for tests and the bench). */
   async orderBody(req: OrderRequest): Promise<RestParams> {
     const rules = await this.marketRules(req.symbol);
-    const steps = stepsDown(req.qty, rules.stepSize);
     const body: RestParams = {
       symbol: req.symbol,
       side: sideToWire(req.side),
       orderType: req.limitPrice === undefined ? 'Market' : 'Limit',
-      quantity: formatSteps(steps, rules.stepSize),
+      quantity: formatToStep(req.qty, rules.stepSize, 'down'),
       clientId: backpackClientId(req.clientOrderId),
       reduceOnly: req.reduceOnly,
       timeInForce: 'IOC',
     };
     if (req.limitPrice !== undefined) {
       // Worst acceptable price, rounded to the tick on the safe side (buy down, sell up).
-      const ticks = req.limitPrice / rules.tickSize;
-      const rounded = req.side === 'buy' ? Math.floor(ticks + 1e-9) : Math.ceil(ticks - 1e-9);
-      body.price = formatSteps(rounded, rules.tickSize);
+      body.price = formatToStep(req.limitPrice, rules.tickSize, req.side === 'buy' ? 'down' : 'up');
     }
     return body;
   }
@@ -137,7 +135,7 @@ export class BackpackVenueClient implements VenueClient {
       return { ...base, kind: 'rejected', code: codeOf(e, 'RULES_UNAVAILABLE'), reason: messageOf(e) };
     }
     const rules = await this.marketRules(req.symbol);
-    if (stepsDown(req.qty, rules.stepSize) * rules.stepSize < rules.minQty - 1e-12) {
+    if (compareDecimal(formatToStep(req.qty, rules.stepSize, 'down'), rules.minQty) < 0) {
       return {
         ...base,
         kind: 'rejected',
@@ -215,7 +213,7 @@ export class BackpackVenueClient implements VenueClient {
       }),
       this.#account(),
     ]);
-    const leverage = parseDecimal(account.leverageLimit, 'leverageLimit');
+    const leverage = decimalToNumber(account.leverageLimit, 'leverageLimit');
     return parsePosition(
       rows.find((r) => r.symbol === symbol),
       symbol,
@@ -236,8 +234,8 @@ export class BackpackVenueClient implements VenueClient {
       return {
         venue: 'backpack',
         asset: BACKPACK_MARGIN_ASSET,
-        equity: parseDecimal(c.netEquity, 'netEquity'),
-        available: parseDecimal(c.netEquityAvailable, 'netEquityAvailable'),
+        equity: decimalToNumber(c.netEquity, 'netEquity'),
+        available: decimalToNumber(c.netEquityAvailable, 'netEquityAvailable'),
       };
     } catch (e) {
       if (!isNotFound(e)) throw e;
@@ -245,8 +243,8 @@ export class BackpackVenueClient implements VenueClient {
     // Fallback: spot capital of the margin asset.
     const cap = await this.#get(BACKPACK_PATHS.capital, {}, true, BackpackCapitalSchema);
     const usdc = cap[BACKPACK_MARGIN_ASSET];
-    const available = usdc ? parseDecimal(usdc.available, 'available') : 0;
-    const locked = usdc ? parseDecimal(usdc.locked, 'locked') : 0;
+    const available = usdc ? decimalToNumber(usdc.available, 'available') : 0;
+    const locked = usdc ? decimalToNumber(usdc.locked, 'locked') : 0;
     return { venue: 'backpack', asset: BACKPACK_MARGIN_ASSET, equity: available + locked, available };
   }
 
@@ -254,7 +252,7 @@ export class BackpackVenueClient implements VenueClient {
   async ensureLeverage(_symbol: string, leverage: number): Promise<number> {
     await this.#rest.call('PATCH', BACKPACK_PATHS.account, { leverageLimit: String(leverage) }, true);
     const account = await this.#account();
-    return parseDecimal(account.leverageLimit, 'leverageLimit');
+    return decimalToNumber(account.leverageLimit, 'leverageLimit');
   }
 
   async close(): Promise<void> {
@@ -264,7 +262,7 @@ export class BackpackVenueClient implements VenueClient {
   async #account() {
     const account = await this.#get(BACKPACK_PATHS.account, {}, true, BackpackAccountSchema);
     if (account.futuresTakerFee != null)
-      this.#takerFeeBps = parseDecimal(account.futuresTakerFee, 'futuresTakerFee');
+      this.#takerFeeBps = decimalToNumber(account.futuresTakerFee, 'futuresTakerFee');
     return account;
   }
 

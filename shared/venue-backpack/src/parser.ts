@@ -17,9 +17,15 @@ import {
   type BackpackOrderStatus,
   type BackpackSide,
 } from './constants';
-import { parseDecimal } from './decimal';
 
 /** The one place Backpack raw shapes become domain values. Wire units are noted per function. */
+
+/** Parses a venue decimal (string or number) into a finite number for the domain; throws on anything else. */
+export function decimalToNumber(x: string | number, field: string): number {
+  const n = typeof x === 'number' ? x : Number(x);
+  if (!Number.isFinite(n)) throw new TypeError(`${field}: not a decimal: ${String(x).slice(0, 40)}`);
+  return n;
+}
 
 /** Venue µs timestamp (number or string) -> epoch ms (floored). */
 export function usToMs(x: string | number): number {
@@ -70,10 +76,10 @@ export interface BookTop {
 export function parseBookTicker(raw: BackpackBookTicker): BookTop {
   return {
     symbol: raw.s,
-    bid: parseDecimal(raw.b, 'b'),
-    bidQty: parseDecimal(raw.B, 'B'),
-    ask: parseDecimal(raw.a, 'a'),
-    askQty: parseDecimal(raw.A, 'A'),
+    bid: decimalToNumber(raw.b, 'b'),
+    bidQty: decimalToNumber(raw.B, 'B'),
+    ask: decimalToNumber(raw.a, 'a'),
+    askQty: decimalToNumber(raw.A, 'A'),
     venueTime: usToMs(raw.E),
   };
 }
@@ -88,7 +94,9 @@ export interface DepthDelta {
 }
 
 function levels(raw: readonly (readonly [string | number, string | number])[], field: string): Level[] {
-  return raw.map(([p, q]) => [parseDecimal(p, `${field}.price`), parseDecimal(q, `${field}.qty`)] as Level);
+  return raw.map(
+    ([p, q]) => [decimalToNumber(p, `${field}.price`), decimalToNumber(q, `${field}.qty`)] as Level,
+  );
 }
 
 /** WS depth event -> delta (absolute quantities; 0 deletes). E is µs. */
@@ -124,9 +132,9 @@ export function parseDepthSnapshot(raw: BackpackDepthSnapshot): DepthSnapshot {
 export function parseMarketRules(raw: BackpackMarket): MarketRules {
   return {
     symbol: raw.symbol,
-    tickSize: parseDecimal(raw.filters.price.tickSize, 'tickSize'),
-    stepSize: parseDecimal(raw.filters.quantity.stepSize, 'stepSize'),
-    minQty: parseDecimal(raw.filters.quantity.minQuantity, 'minQuantity'),
+    tickSize: decimalToNumber(raw.filters.price.tickSize, 'tickSize'),
+    stepSize: decimalToNumber(raw.filters.quantity.stepSize, 'stepSize'),
+    minQty: decimalToNumber(raw.filters.quantity.minQuantity, 'minQuantity'),
     minNotional: 0,
   };
 }
@@ -150,17 +158,19 @@ export interface BackpackOrderState {
 
 export function parseOrder(raw: BackpackOrder): BackpackOrderState {
   const executedQty =
-    raw.executedQuantity == null ? 0 : parseDecimal(raw.executedQuantity, 'executedQuantity');
+    raw.executedQuantity == null ? 0 : decimalToNumber(raw.executedQuantity, 'executedQuantity');
   const executedQuote =
-    raw.executedQuoteQuantity == null ? 0 : parseDecimal(raw.executedQuoteQuantity, 'executedQuoteQuantity');
+    raw.executedQuoteQuantity == null
+      ? 0
+      : decimalToNumber(raw.executedQuoteQuantity, 'executedQuoteQuantity');
   return {
     venueOrderId: String(raw.id),
     clientId: raw.clientId == null ? null : Number(raw.clientId),
     symbol: raw.symbol,
     side: sideFromWire(raw.side),
     status: raw.status,
-    qty: raw.quantity == null ? null : parseDecimal(raw.quantity, 'quantity'),
-    price: raw.price == null ? null : parseDecimal(raw.price, 'price'),
+    qty: raw.quantity == null ? null : decimalToNumber(raw.quantity, 'quantity'),
+    price: raw.price == null ? null : decimalToNumber(raw.price, 'price'),
     executedQty,
     executedQuote,
     avgPrice: executedQty > 0 ? executedQuote / executedQty : 0,
@@ -202,8 +212,8 @@ export function sumFills(fills: readonly BackpackFill[]): FeeTotal {
   let lastFillAt: number | null = null;
   let feeAsset: string = BACKPACK_MARGIN_ASSET;
   for (const f of fills) {
-    fee += parseDecimal(f.fee, 'fee');
-    filledQty += parseDecimal(f.quantity, 'quantity');
+    fee += decimalToNumber(f.fee, 'fee');
+    filledQty += decimalToNumber(f.quantity, 'quantity');
     feeAsset = f.feeSymbol;
     const t = restTimeToMs(f.timestamp);
     if (t !== null && (lastFillAt === null || t > lastFillAt)) lastFillAt = t;
@@ -273,16 +283,16 @@ export function parsePosition(
   if (raw === undefined) {
     return { venue: 'backpack', symbol, qty: 0, entryPrice: 0, unrealizedPnl: 0, leverage };
   }
-  let qty = parseDecimal(raw.netQuantity, 'netQuantity');
-  const netCost = raw.netCost == null ? null : parseDecimal(raw.netCost, 'netCost');
+  let qty = decimalToNumber(raw.netQuantity, 'netQuantity');
+  const netCost = raw.netCost == null ? null : decimalToNumber(raw.netCost, 'netCost');
   // Some payloads carry an unsigned quantity; the sign of netCost then gives the side.
   if (netCost !== null && netCost < 0 && qty > 0) qty = -qty;
   return {
     venue: 'backpack',
     symbol: raw.symbol,
     qty,
-    entryPrice: raw.entryPrice == null ? 0 : parseDecimal(raw.entryPrice, 'entryPrice'),
-    unrealizedPnl: raw.pnlUnrealized == null ? 0 : parseDecimal(raw.pnlUnrealized, 'pnlUnrealized'),
+    entryPrice: raw.entryPrice == null ? 0 : decimalToNumber(raw.entryPrice, 'entryPrice'),
+    unrealizedPnl: raw.pnlUnrealized == null ? 0 : decimalToNumber(raw.pnlUnrealized, 'pnlUnrealized'),
     leverage,
   };
 }
