@@ -96,7 +96,9 @@ describe('npm start in paper mode', () => {
     }
     expect(await admin.orders()).toEqual([]);
 
-    launcher.signal('SIGINT');
+    // SIGTERM (a service manager's stop) is handled like Ctrl-C.
+    launcher.signal('SIGTERM');
     expect((await launcher.waitForExit(120_000)).code).toBe(0);
+    expect(launcher.output()).toContain('arb: SIGTERM: stopping every service');
   }, 400_000);
 });
