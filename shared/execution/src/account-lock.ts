@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { Logger } from '@arb/log/logger';
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then

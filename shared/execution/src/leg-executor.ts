@@ -3,7 +3,7 @@ import type { LegJob } from '@arb/bus/leg-job';
 import type { OrderOutcomeEvent } from '@arb/bus/order-outcome-event';
 import type { OrderOutcome, OrderRequest } from '@arb/core/order';
 import type { VenueClient } from '@arb/core/venue-client';
-import type { Logger } from 'pino';
+import type { Logger } from '@arb/log/logger';
 import type { ExecMarker } from './exec-marker';
 import type { ExecutionMetrics } from './execution-metrics';
 import { checkMargin } from './margin-check';

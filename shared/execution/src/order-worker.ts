@@ -18,7 +18,7 @@ import { venueSymbol } from '@arb/core/venue';
 import type { HealthReport } from '@arb/service/run-service';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { Logger } from '@arb/log/logger';
 import type { Registry } from 'prom-client';
 import { AccountLock, AccountLockTimeoutError } from './account-lock';
 import { readExecMarker, withExecMarker } from './exec-marker';
