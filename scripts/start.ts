@@ -221,7 +221,7 @@ async function start(reset: boolean): Promise<void> {
     signals++;
     if (signals === 1) void shutdown(signal, 0);
     else if (signals === 2) say('arb: still stopping (services get up to 45 s); Ctrl-C again to force');
-    else forceKill(stack);
+    else forceKill(stack, appNames);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -291,17 +291,17 @@ async function start(reset: boolean): Promise<void> {
   void tick();
 }
 
-/** Third Ctrl-C: SIGKILL every process of the stack and the daemon, exit 1. */
-function forceKill(stack: Pm2Stack): void {
-  say('arb: forcing: SIGKILL to every service and the PM2 daemon');
+/** Third Ctrl-C: SIGKILL every process of the stack (and the daemon, when this launcher spawned it), exit 1. */
+function forceKill(stack: Pm2Stack, appNames: string[]): void {
+  say('arb: forcing: SIGKILL to every service of the stack');
   void stack
     .list()
     .then((ps) => {
-      for (const p of ps) if (p.pid > 0) safeKill(p.pid);
+      for (const p of ps) if (appNames.includes(p.name) && p.pid > 0) safeKill(p.pid);
     })
     .finally(() => {
       const daemon = stack.daemonPid();
-      if (daemon !== undefined) safeKill(daemon);
+      if (stack.spawnedDaemon && daemon !== undefined) safeKill(daemon);
       process.exit(1);
     });
 }
