@@ -136,6 +136,8 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
       await waitFor(async () => (await stack.activeHedge()) === null, { timeoutMs: 120_000, intervalMs: 10 });
       await sleep(Math.max(0, o.holdMs + 30 - (performance.now() - started)));
       await waitFor(async () => (await stack.activeHedge()) === null, { timeoutMs: 120_000, intervalMs: 10 });
+      // Let the strategy's view of the hedge catch up (state event -> snapshot) before the next tick.
+      await sleep(50);
       cur = null;
       if (i < o.warmup) continue;
       cycle.push((performance.now() - started) * 1000);

@@ -19,7 +19,8 @@ import {
   toMarkdown,
 } from './results';
 import { runSoak } from './soak';
-import { BenchStack, SERVICE_NAMES } from './stack';
+import { BenchStack, SERVICE_NAMES, type ServiceName } from './stack';
+import { topSelfTime } from './cpu-profile';
 import { measureStrategyMicro, measureStrategyProcess } from './strategy-cost';
 
 /**
@@ -30,6 +31,8 @@ import { measureStrategyMicro, measureStrategyProcess } from './strategy-cost';
 
 interface Args {
   smoke: boolean;
+  /** Profile mode: these services run with --cpu-prof through a pipeline run at 1 ms pacing. */
+  profile: ServiceName[] | null;
   soakSeconds: number | null;
   out: string;
   dislocations: number | null;
@@ -38,6 +41,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     smoke: false,
+    profile: null,
     soakSeconds: null,
     out: resolve(BENCH_SRC, '../results'),
     dislocations: null,
@@ -46,7 +50,12 @@ function parseArgs(argv: string[]): Args {
     const k = argv[i];
     const v = argv[i + 1];
     if (k === '--smoke') a.smoke = true;
-    else if (k === '--soak') {
+    else if (k === '--profile') {
+      a.profile = (v ?? '').split(',').filter(Boolean) as ServiceName[];
+      i++;
+      for (const s of a.profile)
+        if (!SERVICE_NAMES.includes(s)) throw new Error(`--profile: unknown service ${s}`);
+    } else if (k === '--soak') {
       a.soakSeconds = Number(v);
       i++;
       if (!(a.soakSeconds > 0)) throw new Error('--soak needs a duration in seconds');
@@ -56,7 +65,10 @@ function parseArgs(argv: string[]): Args {
     } else if (k === '--dislocations') {
       a.dislocations = Number(v);
       i++;
-    } else throw new Error(`unknown option ${k} (use --smoke, --soak <s>, --out <dir>, --dislocations <n>)`);
+    } else
+      throw new Error(
+        `unknown option ${k} (use --smoke, --soak <s>, --profile <svc,...>, --out <dir>, --dislocations <n>)`,
+      );
   }
   return a;
 }
@@ -76,7 +88,22 @@ async function main(): Promise<void> {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       writeFileSync(join(args.out, 'soak-latest.json'), `${JSON.stringify(soak, null, 2)}\n`);
       writeFileSync(join(args.out, `soak-${stamp}.json`), `${JSON.stringify(soak, null, 2)}\n`);
+      const md = [
+        `# Soak (${soak.seconds} s from ${soak.startedAt}, RSS every ${soak.intervalMs} ms, ${soak.hedgesOpened} dislocations)`,
+        '',
+        '| service | start MB | end MB | max MB | slope MB/h (second half) |',
+        '|---|---|---|---|---|',
+        ...Object.keys(soak.startMb).map(
+          (s) =>
+            `| ${s} | ${soak.startMb[s]} | ${soak.endMb[s]} | ${soak.maxMb[s]} | ${soak.slopeMbPerHour[s]} |`,
+        ),
+      ];
+      writeFileSync(join(args.out, 'soak-latest.md'), `${md.join('\n')}\n`);
       log(`soak done: ${JSON.stringify(soak.slopeMbPerHour)}`);
+      return;
+    }
+    if (args.profile !== null) {
+      await runProfile(args, redis.url, ns);
       return;
     }
     const smoke = args.smoke;
@@ -117,7 +144,7 @@ async function main(): Promise<void> {
     log('strategy micro-benchmark');
     results.strategy.micro = measureStrategyMicro(smoke ? 20_000 : 500_000);
     log('bare BullMQ worker RSS');
-    results.memory.bareWorkerRssMb = await bareWorkerRss(redis.url, `${ns}-bare`, smoke ? 1000 : 5000);
+    results.memory.bareWorkerRssMb = await bareWorkerRss(redis.url, `${ns}-bare`, smoke ? 3000 : 16_000);
     log('feed throughput');
     results.feed = await measureFeedThroughput({
       redisUrl: redis.url,
@@ -151,7 +178,6 @@ async function main(): Promise<void> {
       try {
         await sleep(smoke ? 1000 : 5000);
         const pids = Object.fromEntries(SERVICE_NAMES.map((s) => [s, stack.pid(s)]));
-        const idle = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
         const feedCpu: Record<string, number> = {};
         let strategyProcess: PipelineAtPacing['strategyProcess'];
         const measureCpu = async () => {
@@ -167,6 +193,8 @@ async function main(): Promise<void> {
         };
         log(`pipeline @${p.key}: CPU at this tick rate`);
         await measureCpu();
+        // Idle: up, reconciled, quotes flowing, no trade yet, ~16 s after ready (as the bare worker).
+        const idle = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
         log(`pipeline @${p.key}: ${dislocations} dislocations`);
         let pr: Awaited<ReturnType<typeof measurePipeline>> | undefined;
         const loaded = await maxRssDuring(pids, 1000, async () => {
@@ -225,6 +253,48 @@ async function main(): Promise<void> {
   } finally {
     await redis.stop();
   }
+}
+
+/** Pipeline at 1 ms pacing with the chosen services under --cpu-prof; hottest functions per service. */
+async function runProfile(args: Args, redisUrl: string, ns: string): Promise<void> {
+  const services = args.profile ?? [];
+  const dir = join(args.out, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const stack = await BenchStack.start({
+    redisUrl,
+    ns,
+    updatesPerSecond: 1000,
+    profile: services,
+    profileDir: dir,
+    log,
+  });
+  let pipeline: Awaited<ReturnType<typeof measurePipeline>>;
+  try {
+    await sleep(3000);
+    pipeline = await measurePipeline(stack, {
+      count: args.dislocations ?? 200,
+      warmup: 5,
+      holdMs: 150,
+      sizeUsd: 200,
+      log,
+    });
+  } finally {
+    await stack.stop();
+  }
+  const profiles = Object.fromEntries(
+    services.map((s) => [s, topSelfTime(join(dir, `${s}.cpuprofile`), 20)]),
+  );
+  const out = { startedAt: new Date().toISOString(), loadAvg: loadavg().map(round1), pipeline, profiles };
+  writeFileSync(join(args.out, 'profile-latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+  const md: string[] = ['# CPU profiles during the pipeline at 1 ms pacing', ''];
+  for (const [svc, p] of Object.entries(profiles)) {
+    md.push(`## ${svc} (${p.totalMs} ms profiled, ${p.idlePercent}% idle; self time as % of busy time)`, '');
+    md.push('| function | where | self ms | % |', '|---|---|---|---|');
+    for (const h of p.top) md.push(`| ${h.fn} | ${h.where} | ${h.selfMs} | ${h.percent} |`);
+    md.push('');
+  }
+  writeFileSync(join(args.out, 'profile-latest.md'), `${md.join('\n')}\n`);
+  log(`wrote ${join(args.out, 'profile-latest.md')}`);
 }
 
 main().then(

@@ -32,6 +32,9 @@ export interface StackOptions {
   live?: boolean;
   env?: Record<string, string>;
   log?: (s: string) => void;
+  /** Services run with --cpu-prof, profiles written to `profileDir` when they stop. */
+  profile?: readonly ServiceName[];
+  profileDir?: string;
 }
 
 const READY = /"msg":"ready"/;
@@ -64,6 +67,8 @@ export class BenchStack {
   readonly names: RedisNames;
   readonly procs = new Map<ServiceName, ServiceProcess>();
   private stepper: NodeJS.Timeout | undefined;
+  private profile = new Set<ServiceName>();
+  private profileDir = '.';
 
   private constructor(
     readonly sim: RunningSim,
@@ -107,6 +112,8 @@ export class BenchStack {
       ...o.env,
     };
     const stack = new BenchStack(sim, new Redis(o.redisUrl, { maxRetriesPerRequest: null }), env, o.ns);
+    stack.profile = new Set(o.profile ?? []);
+    stack.profileDir = o.profileDir ?? '.';
     // The simulator's own driver steps the market every 10 ms; step it every ms so ticks leave at the pacing.
     stack.stepper = setInterval(() => sim.core.market.advanceTo(sim.core.clock.now()), 1);
     try {
@@ -134,7 +141,22 @@ export class BenchStack {
   }
 
   async spawn(service: ServiceName): Promise<ServiceProcess> {
-    const p = spawnService({ entry: SERVICES[service], name: service, env: this.env });
+    const p = spawnService({
+      entry: SERVICES[service],
+      name: service,
+      env: this.env,
+      ...(this.profile.has(service)
+        ? {
+            nodeArgs: [
+              '--cpu-prof',
+              '--cpu-prof-dir',
+              this.profileDir,
+              '--cpu-prof-name',
+              `${service}.cpuprofile`,
+            ],
+          }
+        : {}),
+    });
     this.procs.set(service, p);
     await p.waitForLine(READY, 120_000);
     return p;
