@@ -1,6 +1,6 @@
 import { AsterApiError } from './api-error';
 import { ASTER_DEPTH_DEFAULT_LIMIT, ASTER_DEPTH_LIMITS, ASTER_ERRORS, asterDepthWeight } from './constants';
-import { fmt } from './decimal';
+import { formatFixedOrZero } from '../engine/decimal';
 import { type AsterRequestContext, optionalSymbol, param } from './handler-context';
 import {
   asterBookTicker,
@@ -71,7 +71,11 @@ export function ticker24h(ctx: AsterRequestContext): unknown {
 export function tickerPrice(ctx: AsterRequestContext): unknown {
   const { engine, decimals } = ctx.state;
   const t = engine.ticker24h();
-  return oneOrAll(ctx, { symbol: engine.rules.symbol, price: fmt(t.last, decimals.price), time: ctx.now });
+  return oneOrAll(ctx, {
+    symbol: engine.rules.symbol,
+    price: formatFixedOrZero(t.last, decimals.price),
+    time: ctx.now,
+  });
 }
 
 export function bookTicker(ctx: AsterRequestContext): unknown {

@@ -6,7 +6,7 @@ import {
   ASTER_ERRORS,
   ASTER_SYMBOL_FACTS,
 } from './constants';
-import { parseDecimal, stepUnits } from './decimal';
+import { parseUnits, stepUnits } from '../engine/decimal';
 import { type AsterRequestContext, intParam, param, requireParam, requireSymbol } from './handler-context';
 import { marketMaxQty } from './wire-market';
 import { asterOrder, asterOrderAck } from './wire-order';
@@ -17,7 +17,7 @@ function parseQty(ctx: AsterRequestContext, raw: string, isMarket: boolean): num
   const { rules } = ctx.state.engine;
   const d = ctx.state.decimals.qty;
   if (/^-/.test(raw.trim()) || Number(raw) === 0) throw new AsterApiError(ASTER_ERRORS.qtyLessThanZero);
-  const q = parseDecimal(raw, d);
+  const q = parseUnits(raw, d);
   if (!q.ok) {
     if (q.reason === 'precision') throw new AsterApiError(ASTER_ERRORS.badPrecision);
     throw new AsterApiError(ASTER_ERRORS.invalidParameter, ['quantity']);
@@ -32,7 +32,7 @@ function parseQty(ctx: AsterRequestContext, raw: string, isMarket: boolean): num
 function parsePrice(ctx: AsterRequestContext, raw: string, side: 'buy' | 'sell'): number {
   const { rules } = ctx.state.engine;
   const d = ctx.state.decimals.price;
-  const p = parseDecimal(raw, d);
+  const p = parseUnits(raw, d);
   if (!p.ok) {
     if (p.reason === 'precision') throw new AsterApiError(ASTER_ERRORS.badPrecision);
     throw new AsterApiError(ASTER_ERRORS.invalidParameter, ['price']);

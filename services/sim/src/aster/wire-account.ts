@@ -1,6 +1,6 @@
 import type { SimBalance, SimPosition } from '../engine/types';
 import { ASTER_ACCOUNT_ALIAS, ASTER_LEVERAGE_BRACKETS } from './constants';
-import { fmt } from './decimal';
+import { formatFixedOrZero } from '../engine/decimal';
 import type { AsterDecimals } from './wire-market';
 
 /** Largest notional allowed at a leverage: the highest bracket cap whose initial leverage allows it. */
@@ -40,19 +40,19 @@ export function asterPositionRisk(
   const im = initialMargin(p);
   return {
     symbol: p.symbol,
-    positionAmt: fmt(p.qty, d.qty),
-    entryPrice: fmt(p.entryPrice, Math.max(5, d.price)),
-    markPrice: fmt(p.markPrice, 8),
-    unRealizedProfit: fmt(p.unrealizedPnl, 8),
-    liquidationPrice: fmt(liquidationPrice(p), d.price),
+    positionAmt: formatFixedOrZero(p.qty, d.qty),
+    entryPrice: formatFixedOrZero(p.entryPrice, Math.max(5, d.price)),
+    markPrice: formatFixedOrZero(p.markPrice, 8),
+    unRealizedProfit: formatFixedOrZero(p.unrealizedPnl, 8),
+    liquidationPrice: formatFixedOrZero(liquidationPrice(p), d.price),
     leverage: String(p.leverage),
     maxNotionalValue: String(maxNotionalAt(p.leverage)),
     marginType: isolated ? 'isolated' : 'cross',
-    isolatedMargin: fmt(isolated ? im + p.unrealizedPnl : 0, 8),
+    isolatedMargin: formatFixedOrZero(isolated ? im + p.unrealizedPnl : 0, 8),
     isAutoAddMargin: 'false',
     positionSide: 'BOTH',
-    notional: fmt(p.qty * p.markPrice, 8),
-    isolatedWallet: fmt(isolated ? im : 0, 8),
+    notional: formatFixedOrZero(p.qty * p.markPrice, 8),
+    isolatedWallet: formatFixedOrZero(isolated ? im : 0, 8),
     updateTime,
   };
 }
@@ -62,11 +62,11 @@ export function asterBalanceRow(b: SimBalance, updateTime: number): Record<strin
   return {
     accountAlias: ASTER_ACCOUNT_ALIAS,
     asset: b.asset,
-    balance: fmt(b.wallet, 8),
-    crossWalletBalance: fmt(b.wallet, 8),
-    crossUnPnl: fmt(b.unrealizedPnl, 8),
-    availableBalance: fmt(b.available, 8),
-    maxWithdrawAmount: fmt(Math.max(0, Math.min(b.available, b.wallet)), 8),
+    balance: formatFixedOrZero(b.wallet, 8),
+    crossWalletBalance: formatFixedOrZero(b.wallet, 8),
+    crossUnPnl: formatFixedOrZero(b.unrealizedPnl, 8),
+    availableBalance: formatFixedOrZero(b.available, 8),
+    maxWithdrawAmount: formatFixedOrZero(Math.max(0, Math.min(b.available, b.wallet)), 8),
     marginAvailable: true,
     updateTime,
   };
@@ -83,37 +83,37 @@ export function asterAccount(
   const posIm = initialMargin(p);
   const maint = Math.abs(p.qty * p.markPrice) * maintRatio(p.qty * p.markPrice);
   const margin = b.wallet + b.unrealizedPnl;
-  const maxWithdraw = fmt(Math.max(0, Math.min(b.available, b.wallet)), 8);
+  const maxWithdraw = formatFixedOrZero(Math.max(0, Math.min(b.available, b.wallet)), 8);
   return {
     feeTier: 0,
     canTrade: true,
     canDeposit: true,
     canWithdraw: true,
     updateTime,
-    totalInitialMargin: fmt(b.initialMargin, 8),
-    totalMaintMargin: fmt(maint, 8),
-    totalWalletBalance: fmt(b.wallet, 8),
-    totalUnrealizedProfit: fmt(b.unrealizedPnl, 8),
-    totalMarginBalance: fmt(margin, 8),
-    totalPositionInitialMargin: fmt(posIm, 8),
-    totalOpenOrderInitialMargin: fmt(openOrderMargin, 8),
-    totalCrossWalletBalance: fmt(b.wallet, 8),
-    totalCrossUnPnl: fmt(b.unrealizedPnl, 8),
-    availableBalance: fmt(b.available, 8),
+    totalInitialMargin: formatFixedOrZero(b.initialMargin, 8),
+    totalMaintMargin: formatFixedOrZero(maint, 8),
+    totalWalletBalance: formatFixedOrZero(b.wallet, 8),
+    totalUnrealizedProfit: formatFixedOrZero(b.unrealizedPnl, 8),
+    totalMarginBalance: formatFixedOrZero(margin, 8),
+    totalPositionInitialMargin: formatFixedOrZero(posIm, 8),
+    totalOpenOrderInitialMargin: formatFixedOrZero(openOrderMargin, 8),
+    totalCrossWalletBalance: formatFixedOrZero(b.wallet, 8),
+    totalCrossUnPnl: formatFixedOrZero(b.unrealizedPnl, 8),
+    availableBalance: formatFixedOrZero(b.available, 8),
     maxWithdrawAmount: maxWithdraw,
     assets: [
       {
         asset: b.asset,
-        walletBalance: fmt(b.wallet, 8),
-        unrealizedProfit: fmt(b.unrealizedPnl, 8),
-        marginBalance: fmt(margin, 8),
-        maintMargin: fmt(maint, 8),
-        initialMargin: fmt(b.initialMargin, 8),
-        positionInitialMargin: fmt(posIm, 8),
-        openOrderInitialMargin: fmt(openOrderMargin, 8),
-        crossWalletBalance: fmt(b.wallet, 8),
-        crossUnPnl: fmt(b.unrealizedPnl, 8),
-        availableBalance: fmt(b.available, 8),
+        walletBalance: formatFixedOrZero(b.wallet, 8),
+        unrealizedProfit: formatFixedOrZero(b.unrealizedPnl, 8),
+        marginBalance: formatFixedOrZero(margin, 8),
+        maintMargin: formatFixedOrZero(maint, 8),
+        initialMargin: formatFixedOrZero(b.initialMargin, 8),
+        positionInitialMargin: formatFixedOrZero(posIm, 8),
+        openOrderInitialMargin: formatFixedOrZero(openOrderMargin, 8),
+        crossWalletBalance: formatFixedOrZero(b.wallet, 8),
+        crossUnPnl: formatFixedOrZero(b.unrealizedPnl, 8),
+        availableBalance: formatFixedOrZero(b.available, 8),
         maxWithdrawAmount: maxWithdraw,
         marginAvailable: true,
         updateTime,
@@ -122,19 +122,19 @@ export function asterAccount(
     positions: [
       {
         symbol: p.symbol,
-        initialMargin: fmt(posIm, 8),
-        maintMargin: fmt(maint, 8),
-        unrealizedProfit: fmt(p.unrealizedPnl, 8),
-        positionInitialMargin: fmt(posIm, 8),
-        openOrderInitialMargin: fmt(openOrderMargin, 8),
+        initialMargin: formatFixedOrZero(posIm, 8),
+        maintMargin: formatFixedOrZero(maint, 8),
+        unrealizedProfit: formatFixedOrZero(p.unrealizedPnl, 8),
+        positionInitialMargin: formatFixedOrZero(posIm, 8),
+        openOrderInitialMargin: formatFixedOrZero(openOrderMargin, 8),
         leverage: String(p.leverage),
         isolated: p.marginType === 'isolated',
-        entryPrice: fmt(p.entryPrice, Math.max(5, d.price)),
+        entryPrice: formatFixedOrZero(p.entryPrice, Math.max(5, d.price)),
         maxNotional: String(maxNotionalAt(p.leverage)),
         positionSide: 'BOTH',
-        positionAmt: fmt(p.qty, d.qty),
-        notional: fmt(p.qty * p.markPrice, 8),
-        isolatedWallet: fmt(p.marginType === 'isolated' ? posIm : 0, 8),
+        positionAmt: formatFixedOrZero(p.qty, d.qty),
+        notional: formatFixedOrZero(p.qty * p.markPrice, 8),
+        isolatedWallet: formatFixedOrZero(p.marginType === 'isolated' ? posIm : 0, 8),
         updateTime,
       },
     ],

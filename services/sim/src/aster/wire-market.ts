@@ -1,6 +1,6 @@
 import type { SimBook, SimMarketRules, SimTicker24h } from '../engine/types';
 import { ASTER_SYMBOL_FACTS } from './constants';
-import { decimalsOf, fmt } from './decimal';
+import { decimalsOf, formatFixedOrZero } from '../engine/decimal';
 
 /** Wire decimals of one symbol, derived from the engine's tick and step. */
 export interface AsterDecimals {
@@ -47,19 +47,19 @@ export function asterSymbolRow(rules: SimMarketRules, marginAsset: string): Reco
         filterType: 'PRICE_FILTER',
         minPrice: f.minPrice,
         maxPrice: f.maxPrice,
-        tickSize: fmt(rules.tickSize, d.price),
+        tickSize: formatFixedOrZero(rules.tickSize, d.price),
       },
       {
         filterType: 'LOT_SIZE',
-        minQty: fmt(rules.minQty, d.qty),
-        maxQty: fmt(rules.maxQty, d.qty),
-        stepSize: fmt(rules.stepSize, d.qty),
+        minQty: formatFixedOrZero(rules.minQty, d.qty),
+        maxQty: formatFixedOrZero(rules.maxQty, d.qty),
+        stepSize: formatFixedOrZero(rules.stepSize, d.qty),
       },
       {
         filterType: 'MARKET_LOT_SIZE',
-        minQty: fmt(rules.minQty, d.qty),
-        maxQty: fmt(marketMaxQty(rules), d.qty),
-        stepSize: fmt(rules.stepSize, d.qty),
+        minQty: formatFixedOrZero(rules.minQty, d.qty),
+        maxQty: formatFixedOrZero(marketMaxQty(rules), d.qty),
+        stepSize: formatFixedOrZero(rules.stepSize, d.qty),
       },
       { filterType: 'MAX_NUM_ORDERS', limit: f.maxNumOrders },
       { filterType: 'MAX_NUM_ALGO_ORDERS', limit: f.maxNumAlgoOrders },
@@ -128,7 +128,7 @@ export function asterSpotExchangeInfo(serverTime: number, weightLimit: number): 
 }
 
 export function levels(book: SimBook['bids'], d: AsterDecimals): [string, string][] {
-  return book.map((l) => [fmt(l.price, d.price), fmt(l.qty, d.qty)]);
+  return book.map((l) => [formatFixedOrZero(l.price, d.price), formatFixedOrZero(l.qty, d.qty)]);
 }
 
 /** `/fapi/v1/depth` [DOC §Order Book]: bids and asks best first. */
@@ -147,10 +147,10 @@ export function asterBookTicker(symbol: string, book: SimBook, d: AsterDecimals)
   const ask = book.asks[0];
   return {
     symbol,
-    bidPrice: fmt(bid?.price ?? 0, d.price),
-    bidQty: fmt(bid?.qty ?? 0, d.qty),
-    askPrice: fmt(ask?.price ?? 0, d.price),
-    askQty: fmt(ask?.qty ?? 0, d.qty),
+    bidPrice: formatFixedOrZero(bid?.price ?? 0, d.price),
+    bidQty: formatFixedOrZero(bid?.qty ?? 0, d.qty),
+    askPrice: formatFixedOrZero(ask?.price ?? 0, d.price),
+    askQty: formatFixedOrZero(ask?.qty ?? 0, d.qty),
     time: book.time,
   };
 }
@@ -164,24 +164,24 @@ export function asterTicker24h(
   const change = t.last - t.open;
   return {
     symbol,
-    priceChange: fmt(change, d.price),
-    priceChangePercent: fmt(t.open > 0 ? (change / t.open) * 100 : 0, 3),
-    weightedAvgPrice: fmt(t.volume > 0 ? t.quoteVolume / t.volume : t.last, d.price),
-    prevClosePrice: fmt(t.open, d.price),
-    lastPrice: fmt(t.last, d.price),
-    lastQty: fmt(0, d.qty),
-    openPrice: fmt(t.open, d.price),
-    highPrice: fmt(t.high, d.price),
-    lowPrice: fmt(t.low, d.price),
-    volume: fmt(t.volume, d.qty),
-    quoteVolume: fmt(t.quoteVolume, 2),
+    priceChange: formatFixedOrZero(change, d.price),
+    priceChangePercent: formatFixedOrZero(t.open > 0 ? (change / t.open) * 100 : 0, 3),
+    weightedAvgPrice: formatFixedOrZero(t.volume > 0 ? t.quoteVolume / t.volume : t.last, d.price),
+    prevClosePrice: formatFixedOrZero(t.open, d.price),
+    lastPrice: formatFixedOrZero(t.last, d.price),
+    lastQty: formatFixedOrZero(0, d.qty),
+    openPrice: formatFixedOrZero(t.open, d.price),
+    highPrice: formatFixedOrZero(t.high, d.price),
+    lowPrice: formatFixedOrZero(t.low, d.price),
+    volume: formatFixedOrZero(t.volume, d.qty),
+    quoteVolume: formatFixedOrZero(t.quoteVolume, 2),
     openTime: t.openTime,
     closeTime: t.closeTime,
     firstId: 0,
     lastId: Math.max(0, t.trades - 1),
     count: t.trades,
-    bidPrice: fmt(book.bids[0]?.price ?? 0, d.price),
-    askPrice: fmt(book.asks[0]?.price ?? 0, d.price),
+    bidPrice: formatFixedOrZero(book.bids[0]?.price ?? 0, d.price),
+    askPrice: formatFixedOrZero(book.asks[0]?.price ?? 0, d.price),
   };
 }
 
@@ -189,9 +189,9 @@ export function asterPremiumIndex(symbol: string, mark: number, now: number): Re
   const eightHours = 8 * 3600_000;
   return {
     symbol,
-    markPrice: fmt(mark, 8),
-    indexPrice: fmt(mark, 8),
-    estimatedSettlePrice: fmt(mark, 8),
+    markPrice: formatFixedOrZero(mark, 8),
+    indexPrice: formatFixedOrZero(mark, 8),
+    estimatedSettlePrice: formatFixedOrZero(mark, 8),
     lastFundingRate: '0.00010000',
     interestRate: '0.00010000',
     nextFundingTime: Math.ceil((now + 1) / eightHours) * eightHours,

@@ -1,5 +1,5 @@
 import type { SimFill, SimOrder, SimOrderStatus } from '../engine/types';
-import { fmt } from './decimal';
+import { formatFixedOrZero } from '../engine/decimal';
 import type { AsterDecimals } from './wire-market';
 
 export type AsterOrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
@@ -41,12 +41,12 @@ export function asterOrder(o: SimOrder, d: AsterDecimals, withTime: boolean): Re
     symbol: o.symbol,
     status: asterOrderStatus(o.status),
     clientOrderId: o.clientOrderId ?? '',
-    price: fmt(o.type === 'limit' ? (o.price ?? 0) : 0, d.price),
-    avgPrice: fmt(o.avgPrice, avgDecimals(d)),
-    origQty: fmt(o.qty, d.qty),
-    executedQty: fmt(o.executedQty, d.qty),
-    cumQty: fmt(o.executedQty, d.qty),
-    cumQuote: fmt(o.executedQuote, avgDecimals(d)),
+    price: formatFixedOrZero(o.type === 'limit' ? (o.price ?? 0) : 0, d.price),
+    avgPrice: formatFixedOrZero(o.avgPrice, avgDecimals(d)),
+    origQty: formatFixedOrZero(o.qty, d.qty),
+    executedQty: formatFixedOrZero(o.executedQty, d.qty),
+    cumQty: formatFixedOrZero(o.executedQty, d.qty),
+    cumQuote: formatFixedOrZero(o.executedQuote, avgDecimals(d)),
     timeInForce: o.type === 'market' ? 'GTC' : o.tif,
     type,
     reduceOnly: o.reduceOnly,
@@ -79,15 +79,15 @@ export function asterOrderAck(o: SimOrder, d: AsterDecimals): Record<string, unk
 export function asterUserTrade(f: SimFill, d: AsterDecimals): Record<string, unknown> {
   return {
     buyer: f.side === 'buy',
-    commission: fmt(f.fee, 8),
+    commission: formatFixedOrZero(f.fee, 8),
     commissionAsset: f.feeAsset,
     id: f.tradeId,
     maker: f.isMaker,
     orderId: f.orderId,
-    price: fmt(f.price, d.price),
-    qty: fmt(f.qty, d.qty),
-    quoteQty: fmt(f.price * f.qty, avgDecimals(d)),
-    realizedPnl: fmt(f.realizedPnl, 8),
+    price: formatFixedOrZero(f.price, d.price),
+    qty: formatFixedOrZero(f.qty, d.qty),
+    quoteQty: formatFixedOrZero(f.price * f.qty, avgDecimals(d)),
+    realizedPnl: formatFixedOrZero(f.realizedPnl, 8),
     side: f.side === 'buy' ? 'BUY' : 'SELL',
     positionSide: 'BOTH',
     symbol: f.symbol,

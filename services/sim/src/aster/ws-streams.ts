@@ -1,6 +1,6 @@
 import type { SimBook, SimMarketRules, SimTicker24h } from '../engine/types';
 import { ASTER_WS_DEPTH_DEFAULT_MS, ASTER_WS_MINI_TICKER_MS } from './constants';
-import { fmt } from './decimal';
+import { formatFixedOrZero } from '../engine/decimal';
 import { type AsterDecimals, levels } from './wire-market';
 
 /** A market stream the simulator produces data for; other names are accepted and stay silent. */
@@ -44,10 +44,10 @@ export function bookTickerEvent(
     E: now + skewMs,
     T: book.time + skewMs,
     s: rules.symbol,
-    b: fmt(bid?.price ?? 0, d.price),
-    B: fmt(bid?.qty ?? 0, d.qty),
-    a: fmt(ask?.price ?? 0, d.price),
-    A: fmt(ask?.qty ?? 0, d.qty),
+    b: formatFixedOrZero(bid?.price ?? 0, d.price),
+    B: formatFixedOrZero(bid?.qty ?? 0, d.qty),
+    a: formatFixedOrZero(ask?.price ?? 0, d.price),
+    A: formatFixedOrZero(ask?.qty ?? 0, d.qty),
   };
 }
 
@@ -85,11 +85,11 @@ export function miniTickerEvent(
     e: '24hrMiniTicker',
     E: now + skewMs,
     s: rules.symbol,
-    c: fmt(t.last, d.price),
-    o: fmt(t.open, d.price),
-    h: fmt(t.high, d.price),
-    l: fmt(t.low, d.price),
-    v: fmt(t.volume, d.qty),
-    q: fmt(t.quoteVolume, 2),
+    c: formatFixedOrZero(t.last, d.price),
+    o: formatFixedOrZero(t.open, d.price),
+    h: formatFixedOrZero(t.high, d.price),
+    l: formatFixedOrZero(t.low, d.price),
+    v: formatFixedOrZero(t.volume, d.qty),
+    q: formatFixedOrZero(t.quoteVolume, 2),
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SimBalance, SimMarketRules, SimOrder, SimPosition } from '../engine/types';
 import { BACKPACK_ACCOUNT_FACTS, BACKPACK_MARKET_FACTS } from './constants';
-import { formatNormalized } from './decimal-format';
+import { formatNormalized } from '../engine/decimal';
 import type { WirePrecision } from './wire-precision';
 
 /** Account answers: /api/v1/position, /capital, /capital/collateral, /account, shaped as the OpenAPI schemas. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SimLevel } from '../engine/types';
 import { diffSide } from './depth-diff';
-import { formatFixed } from './decimal-format';
+import { formatFixed } from '../engine/decimal';
 
 const fp = (v: number) => formatFixed(v, 1);
 const fq = (v: number) => formatFixed(v, 5);

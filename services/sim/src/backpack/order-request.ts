@@ -10,7 +10,7 @@ import {
   BACKPACK_TIME_IN_FORCE,
   type BackpackErrorCode,
 } from './constants';
-import { parseDecimal } from './decimal-format';
+import { parseDecimal } from '../engine/decimal';
 import type { OrderExtras } from './order-json';
 
 /** POST /api/v1/order body (OrderExecutePayload), validated; quantity is absent for quoteQuantity orders. */

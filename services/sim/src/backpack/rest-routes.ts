@@ -13,7 +13,7 @@ import {
   BACKPACK_STATUS_OK,
   type BackpackErrorCode,
 } from './constants';
-import { decimalsOf, formatFixed, parseDecimal } from './decimal-format';
+import { decimalsOf, formatFixed, parseDecimal } from '../engine/decimal';
 import { assetsJson, depthJson, markPriceJson, marketJson, tickerJson } from './market-json';
 import { DEFAULT_ORDER_EXTRAS, fillJson, type OrderExtras, orderHistoryJson, orderJson } from './order-json';
 import { parseClientId, parseOrderRequest } from './order-request';

@@ -1,6 +1,6 @@
 import type { SimMarketRules } from '../engine/types';
 import { BACKPACK_AMOUNT_DECIMALS } from './constants';
-import { decimalsOf, formatFixed, formatNormalized } from './decimal-format';
+import { decimalsOf, formatFixed, formatNormalized } from '../engine/decimal';
 
 /** Formatters for one market's numbers: book levels fixed to tick/step places, REST amounts normalized. */
 export interface WirePrecision {

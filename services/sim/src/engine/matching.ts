@@ -1,4 +1,4 @@
-import { qty as roundQty } from './money';
+import { qty as roundQty } from './decimal';
 import type { SimLevel, SimSide } from './types';
 
 export interface MatchLeg {

@@ -1,4 +1,4 @@
-import { money, qty as roundQty } from './money';
+import { money, qty as roundQty } from './decimal';
 import type { SimSide } from './types';
 
 /** A one-way (net) position: signed quantity and average entry price. */

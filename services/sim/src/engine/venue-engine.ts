@@ -1,7 +1,7 @@
 import type { MarketBook, MarketModel } from '../market/market-model';
 import type { SimClock } from './clock';
 import { legsQty, walkBook } from './matching';
-import { isMultipleOf, money, qty as roundQty, roundTo } from './money';
+import { isMultipleOf, money, qty as roundQty, roundTo } from './decimal';
 import { applyFill, type NetPosition, positionIncrease, unrealizedPnl } from './position-math';
 import type {
   SimBalance,

@@ -1,5 +1,5 @@
 import type { SimClock } from '../engine/clock';
-import { decimalsOf, floorToStep, qty as qtyRound, roundTo } from '../engine/money';
+import { decimalsOf, floorToStep, qty as qtyRound, roundTo } from '../engine/decimal';
 import { createPrng, deriveSeed, type Prng } from '../engine/prng';
 import type { SimBook, SimLevel, SimVenue } from '../engine/types';
 import { type Dislocation, dislocationEnd, dislocationOffsets } from './dislocation';
