@@ -46,6 +46,27 @@ describe('runOrderWorker start and health', () => {
     await expect(runOrderWorker(options(other))).rejects.toThrow(/applies leverage 10/);
   });
 
+  it('retries a transient start-up failure (timeout) and starts; a definitive one still refuses', async () => {
+    const venue = new FakeVenue();
+    let calls = 0;
+    const transient = Object.assign(new Error('aster POST /fapi/v3/leverage: unknown (code TIMEOUT)'), {
+      retryable: true,
+    });
+    venue.ensureLeverage = async (_s, l) => {
+      calls += 1;
+      if (calls === 1) throw transient;
+      return l;
+    };
+    const w = await runOrderWorker(options(venue));
+    await w.stop();
+    expect(calls).toBe(2);
+    const definitive = new FakeVenue();
+    definitive.ensureLeverage = async () => {
+      throw Object.assign(new Error('aster POST /fapi/v3/leverage: auth (code -2015)'), { retryable: false });
+    };
+    await expect(runOrderWorker(options(definitive))).rejects.toThrow(/code -2015/);
+  });
+
   it('/healthz follows the venue: degraded while its calls fail, ok again after', async () => {
     const venue = new FakeVenue();
     const w = await runOrderWorker(options(venue, { healthRefreshMs: 100 }));

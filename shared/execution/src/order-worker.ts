@@ -192,14 +192,14 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
   try {
     await redis.connect();
     // 2. Leverage and margin type on the venue, verified; refuse to start when the venue disagrees.
-    const reported = await opts.venue.ensureLeverage(symbol, opts.leverage);
+    const reported = await retryTransient(() => opts.venue.ensureLeverage(symbol, opts.leverage), log);
     if (reported !== opts.leverage) {
       throw new LeverageMismatchError(
         `${venueId} reports leverage ${reported} on ${symbol} after setting ${opts.leverage}`,
       );
     }
     // Read back independently: the position snapshot carries the leverage the venue applies to the symbol.
-    const applied = (await opts.venue.position(symbol)).leverage;
+    const applied = (await retryTransient(() => opts.venue.position(symbol), log)).leverage;
     if (applied !== opts.leverage) {
       throw new LeverageMismatchError(
         `${venueId} applies leverage ${applied} on ${symbol}, not the configured ${opts.leverage}`,
@@ -316,5 +316,24 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/**
+ * Start-up venue calls (leverage, read-back) retried on transient errors — a timeout, 5xx or rate limit
+ * that the venue error marks `retryable` — with a doubling delay; a definitive error (auth, config,
+ * mismatch) or the last failure still refuses the start. Safe: leverage setting is idempotent.
+ */
+async function retryTransient<T>(call: () => Promise<T>, log: Logger, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const retryable = (err as { retryable?: unknown } | null)?.retryable === true;
+      if (!retryable || attempt >= attempts) throw err;
+      const delayMs = 500 * 2 ** (attempt - 1);
+      log.warn({ err, attempt, delayMs }, 'venue start-up call failed transiently; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 }
