@@ -99,6 +99,24 @@ describe('VenueEngine matching', () => {
     expect(yes.status).toBe('filled');
   });
 
+  it('a quantity that is a step multiple only up to float rounding fills completely (step units, exact)', () => {
+    const { sim } = core();
+    const e = sim.engines.backpack;
+    const step = e.rules.stepSize;
+    const qty = 0.0014900000000000002; // 149 steps of 0.00001, as a float sum can produce it
+    expect(Math.round(qty / step)).toBe(Math.round(0.00149 / step));
+    const top = e.book().asks[0]!;
+    expect(top.qty).toBeGreaterThan(0.0015);
+    const mkt = placed(e.placeOrder(A, market('buy', qty)));
+    expect(mkt.executedQty).toBeCloseTo(0.00149, 10);
+    expect(mkt.status).toBe('filled');
+    expect(mkt.expiryReason).toBeNull();
+    const ioc = placed(e.placeOrder(A, limit('buy', qty, top.price, 'IOC')));
+    expect(ioc.status).toBe('filled');
+    const fok = placed(e.placeOrder(A, limit('buy', qty, top.price, 'FOK')));
+    expect(fok.status).toBe('filled');
+  });
+
   it('GTC limit rests, then fills as maker when the market crosses it', () => {
     const { sim, clock } = core();
     const e = sim.engines.aster;

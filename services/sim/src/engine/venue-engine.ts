@@ -1,7 +1,7 @@
 import type { MarketBook, MarketModel } from '../market/market-model';
 import type { SimClock } from './clock';
 import { legsQty, walkBook } from './matching';
-import { isMultipleOf, money, qty as roundQty, roundTo } from './decimal';
+import { isMultipleOf, money, qty as roundQty, roundTo, stepsOf } from './decimal';
 import { applyFill, type NetPosition, positionIncrease, unrealizedPnl } from './position-math';
 import type {
   SimBalance,
@@ -270,7 +270,7 @@ export class VenueEngine implements SimVenueEngine {
     const limit = isMarket ? undefined : input.price;
     const legs = walkBook(opposite, input.side, qty, limit);
     const fillable = legsQty(legs);
-    if (input.tif === 'FOK' && fillable < qty) {
+    if (input.tif === 'FOK' && stepsOf(fillable, r.stepSize) < stepsOf(qty, r.stepSize)) {
       this.#finish(order, 'expired', 'FillOrKill');
       return { ok: true, order: { ...order } };
     }
@@ -279,7 +279,7 @@ export class VenueEngine implements SimVenueEngine {
       this.#bookTime = now;
       this.#publish();
     }
-    if (order.executedQty >= order.qty) {
+    if (this.#filledAll(order)) {
       this.#finish(order, 'filled', null);
     } else if (isMarket) {
       this.#finish(order, 'expired', 'InsufficientLiquidity');
@@ -463,7 +463,7 @@ export class VenueEngine implements SimVenueEngine {
     order.avgPrice = roundTo(order.executedQuote / order.executedQty, 8);
     order.fee = money(order.fee + fee);
     order.updatedAt = now;
-    if (order.executedQty < order.qty) order.status = 'partially_filled';
+    if (!this.#filledAll(order)) order.status = 'partially_filled';
     acct.fills.push({
       tradeId: this.#nextTradeId++,
       orderId: order.orderId,
@@ -484,6 +484,14 @@ export class VenueEngine implements SimVenueEngine {
     this.#stats.volume += qty;
     this.#stats.quoteVolume += qty * price;
     this.#stats.trades += 1;
+  }
+
+  /**
+   * Executed covers requested, compared in whole steps (exact): a quantity that is a step multiple only
+   * up to float rounding (0.0014900000000000002) is complete at 0.00149.
+   */
+  #filledAll(order: SimOrder): boolean {
+    return stepsOf(order.executedQty, this.rules.stepSize) >= stepsOf(order.qty, this.rules.stepSize);
   }
 
   #finish(order: SimOrder, status: SimOrder['status'], reason: string | null): void {
@@ -544,7 +552,7 @@ export class VenueEngine implements SimVenueEngine {
         this.#taken.set(key, roundQty((this.#taken.get(key) ?? 0) + leg.qty));
       }
       this.#makerFill(acct, order, order.price as number, take);
-      if (order.executedQty >= order.qty) this.#finish(order, 'filled', null);
+      if (this.#filledAll(order)) this.#finish(order, 'filled', null);
       else if (order.reduceOnly && acct.position.qty === 0)
         this.#finish(order, 'expired', 'ReduceOnlyNotReduced');
     }
