@@ -7,7 +7,7 @@ import { type AppConfig, ConfigError, loadConfig } from '@arb/config/config';
 import { Redis } from 'ioredis';
 import { CLI_USAGE, type CliCommand, CliUsageError, parseCliArgs } from './cli-args';
 import { expectedFlags, sendControlCommand, waitForControlEffect } from './control';
-import { ledgerToCsv, ledgerToJson, readLedger } from './ledger-export';
+import { formatLedger, readLedger } from '@arb/bus/ledger-export';
 import { renderStatus } from './status-line';
 import { readStatusSnapshot } from './status-snapshot';
 
@@ -132,7 +132,7 @@ export async function runCli(argv: readonly string[], io: CliIo, config?: AppCon
           ...(cmd.from === null ? {} : { from: cmd.from }),
           ...(cmd.to === null ? {} : { to: cmd.to }),
         });
-        const text = cmd.format === 'csv' ? ledgerToCsv(rows) : ledgerToJson(rows);
+        const text = formatLedger(rows, cmd.format);
         if (cmd.out === null) io.out(text);
         else {
           const path = resolve(cmd.out);

@@ -2,7 +2,6 @@ import type { LedgerEntry } from '@arb/bus/ledger-entry';
 import { describe, expect, it } from 'vitest';
 import { basicAuthUser, checkBasicAuth } from './basic-auth';
 import { parseDailyStats } from './daily-stats-read';
-import { csvField, ledgerToCsv, ledgerToJson } from './ledger-export';
 import { recentHedges } from './recent-hedges';
 import { dailyFromLedger } from './status-snapshot';
 import { unrealizedPnl } from './unrealized-pnl';
@@ -153,18 +152,5 @@ describe('ledger views', () => {
     });
     expect(d.volume).toBeCloseTo(2000 + 2003 + 2000, 6);
     expect(dailyFromLedger(entries, '2026-11-29', 'UTC', T + 200_000, 0).trades).toBe(0);
-  });
-
-  it('CSV has a header, one row per entry, escaped and formula-safe fields', () => {
-    const csv = ledgerToCsv(entries.map((entry, i) => ({ id: `${i}-0`, entry })));
-    const lines = csv.trimEnd().split('\n');
-    expect(lines).toHaveLength(6);
-    expect(lines[0]).toMatch(/^entryId,time,at,kind,hedgeId/);
-    expect(lines[1]).toContain('2026-11-28T10:00:00.000Z');
-    expect(lines[5]).toContain("'=cmd()");
-    expect(csvField('a,"b"')).toBe('"a,""b"""');
-    expect(csvField(-1.5)).toBe('-1.5');
-    const json = JSON.parse(ledgerToJson([{ id: '1-0', entry: entries[0]! }]));
-    expect(json[0]).toMatchObject({ entryId: '1-0', kind: 'hedge_opened' });
   });
 });

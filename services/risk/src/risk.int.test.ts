@@ -24,7 +24,7 @@ import { AsterVenueClient } from '@arb/venue-aster/venue-client';
 import { BackpackVenueClient } from '@arb/venue-backpack/backpack-venue-client';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportLedger } from './ledger-export';
+import { exportLedger } from '@arb/bus/ledger-export';
 import { type RiskServiceOptions, type RunningRisk, startRisk } from './risk-service';
 
 /**

@@ -1,12 +1,26 @@
-import type { RedisNames } from '@arb/bus/keys';
-import { type LedgerEntry, LedgerEntrySchema } from '@arb/bus/ledger-entry';
-import { readRange } from '@arb/bus/stream';
 import type { Redis } from 'ioredis';
+import type { RedisNames } from './keys';
+import { type LedgerEntry, LedgerEntrySchema } from './ledger-entry';
+import { readRange } from './stream';
 
+/**
+ * The ledger as the operator exports it (CLI `ledger-export`, risk's tests): read from the durable ledger
+ * stream in pages, filtered by time, written as CSV or JSON.
+ */
 export interface LedgerRow {
   /** The stream entry id (time-ordered). */
-  id: string;
+  entryId: string;
   entry: LedgerEntry;
+}
+
+export type LedgerFormat = 'csv' | 'json';
+
+export interface LedgerReadOptions {
+  /** Epoch ms bounds on the entry's `at` (inclusive); default everything. */
+  from?: number;
+  to?: number;
+  /** Stream entries per XRANGE page (default 1000). */
+  pageSize?: number;
 }
 
 /**
@@ -16,7 +30,7 @@ export interface LedgerRow {
 export async function readLedger(
   redis: Redis,
   names: RedisNames,
-  opts: { from?: number; to?: number; pageSize?: number } = {},
+  opts: LedgerReadOptions = {},
 ): Promise<{ rows: LedgerRow[]; rejected: number }> {
   const pageSize = opts.pageSize ?? 1000;
   const rows: LedgerRow[] = [];
@@ -28,10 +42,10 @@ export async function readLedger(
     for (const e of page.entries) {
       if (opts.from !== undefined && e.message.at < opts.from) continue;
       if (opts.to !== undefined && e.message.at > opts.to) continue;
-      rows.push({ id: e.id, entry: e.message });
+      rows.push({ entryId: e.id, entry: e.message });
     }
     const last = [...page.entries.map((e) => e.id), ...page.rejected.map((r) => r.id)]
-      .sort(compareIds)
+      .sort(compareStreamIds)
       .at(-1);
     if (last === undefined || page.entries.length + page.rejected.length < pageSize) break;
     start = `(${last}`;
@@ -39,7 +53,21 @@ export async function readLedger(
   return { rows, rejected };
 }
 
-function compareIds(a: string, b: string): number {
+/** The ledger (or its [from, to] part) as CSV or JSON text. */
+export async function exportLedger(
+  redis: Redis,
+  names: RedisNames,
+  opts: LedgerReadOptions & { format: LedgerFormat },
+): Promise<string> {
+  const { rows } = await readLedger(redis, names, opts);
+  return formatLedger(rows, opts.format);
+}
+
+export function formatLedger(rows: readonly LedgerRow[], format: LedgerFormat): string {
+  return format === 'csv' ? ledgerToCsv(rows) : ledgerToJson(rows);
+}
+
+function compareStreamIds(a: string, b: string): number {
   const [am = '0', as = '0'] = a.split('-');
   const [bm = '0', bs = '0'] = b.split('-');
   const d = BigInt(am) - BigInt(bm);
@@ -48,7 +76,7 @@ function compareIds(a: string, b: string): number {
   return e === 0n ? 0 : e < 0n ? -1 : 1;
 }
 
-/** Every column any ledger entry kind fills; empty where the kind has none. */
+/** Every column any ledger entry kind fills, in CSV order; empty where the kind has none. */
 export const LEDGER_CSV_COLUMNS = [
   'entryId',
   'time',
@@ -78,24 +106,26 @@ export const LEDGER_CSV_COLUMNS = [
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-leading chars neutralized. */
 export function csvField(value: unknown): string {
   if (value === undefined || value === null) return '';
-  let s = typeof value === 'number' ? String(value) : String(value);
+  let s = String(value);
   // A text cell starting with = + - @ is run as a formula by spreadsheets; numbers are left alone.
   if (typeof value !== 'number' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** Header + one line per entry; `time` is the entry's `at` as an ISO-8601 UTC string. */
 export function ledgerToCsv(rows: readonly LedgerRow[]): string {
   const lines = [LEDGER_CSV_COLUMNS.join(',')];
-  for (const { id, entry } of rows) {
-    const record: Record<string, unknown> = { ...entry, entryId: id, time: new Date(entry.at).toISOString() };
+  for (const { entryId, entry } of rows) {
+    const record: Record<string, unknown> = { ...entry, entryId, time: new Date(entry.at).toISOString() };
     lines.push(LEDGER_CSV_COLUMNS.map((c) => csvField(record[c])).join(','));
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** An array of the entries, each with its stream id as `entryId`. */
 export function ledgerToJson(rows: readonly LedgerRow[]): string {
   return `${JSON.stringify(
-    rows.map(({ id, entry }) => ({ entryId: id, ...entry })),
+    rows.map(({ entryId, entry }) => ({ entryId, ...entry })),
     null,
     2,
   )}\n`;
