@@ -10,7 +10,6 @@ import { Queue } from 'bullmq';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nakedSinceKey } from './pipeline-metrics';
 import { type RunningDashboard, startDashboard } from './start-dashboard';
 import { openTestHedge } from './test-hedge-writer';
 import { testQuote } from './test-fixtures';
@@ -217,7 +216,7 @@ describe('dashboard server (real Redis, real HTTP)', () => {
   });
 
   it("naked seconds come from risk's naked-since hash; stale seconds from the quote age", async () => {
-    await fx.redis.hset(nakedSinceKey(names), 'hx-naked', String(Date.now() - 7_000));
+    await fx.redis.hset(names.riskNakedSinceKey, 'hx-naked', String(Date.now() - 7_000));
     const m = await waitFor(async () => {
       const t = await (await fetch(`${dash.url}/metrics`)).text();
       return /arb_naked_seconds (\d+(\.\d+)?)/.exec(t)?.[1] !== '0' ? t : null;
@@ -229,6 +228,6 @@ describe('dashboard server (real Redis, real HTTP)', () => {
       const v = /arb_feed_stale_seconds\{venue="aster"\} (\S+)/.exec(t)?.[1];
       return v !== undefined && Number(v) > 0;
     });
-    await fx.redis.hdel(nakedSinceKey(names), 'hx-naked');
+    await fx.redis.hdel(names.riskNakedSinceKey, 'hx-naked');
   });
 });

@@ -17,14 +17,6 @@ const JOB_STATES = [
   'completed',
 ] as const;
 
-/**
- * Risk's hash of hedges with a naked (net non-zero) exposure: hedge id -> epoch ms it became naked.
- * Owned by risk (services/risk/src/risk-keys.ts derives it the same way from the namespace).
- */
-export function nakedSinceKey(names: RedisNames): string {
-  return `${names.controlKey.slice(0, -':control'.length)}:risk:naked-since`;
-}
-
 interface PipelineReading {
   snapshot: StatusSnapshot;
   queues: { name: string; counts: Record<string, number> }[];
@@ -65,7 +57,7 @@ export function registerPipelineMetrics(o: PipelineMetricsOptions): { read(): Pr
       readStatusSnapshot(o.redis, o.names, o.config, { now: t }),
       Promise.all(o.queues.map(async (q) => ({ name: q.name, counts: await q.getJobCounts(...JOB_STATES) }))),
       o.redis.zcard(o.names.hedgeIndex(o.config.pair)),
-      o.redis.hgetall(nakedSinceKey(o.names)),
+      o.redis.hgetall(o.names.riskNakedSinceKey),
       o.redis.xlen(o.names.ledgerStream),
       o.redis.xlen(o.names.alertStream),
       readLegLatency(o.redis, o.names),

@@ -39,7 +39,7 @@ import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { checkExposure, type ExposureVerdict, type FlattenOrder } from './exposure-check';
 import { ledgerEntriesFor, statusOf } from './hedge-ledger';
-import { RISK_STATE_FIELD, riskLeaseNames, riskNames } from './risk-keys';
+import { RISK_CONSUMER_GROUP, RISK_STATE_FIELD, riskLeaseNames } from './risk-keys';
 import { createRiskMetrics, type RiskMetrics } from './risk-metrics';
 
 export interface RiskServiceOptions {
@@ -113,7 +113,6 @@ const SOURCE = 'risk';
  */
 export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   const names = redisNames(o.namespace);
-  const rn = riskNames(names);
   const log = o.log;
   const tickMs = o.tickMs ?? 1000;
   const stuckLegMs = o.stuckLegMs ?? 30_000;
@@ -259,8 +258,8 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
         tx.xadd(names.ledgerStream, '*', 'm', JSON.stringify(LedgerEntrySchema.parse(e)));
       const naked = Math.abs(after.netExposure) > after.dustQty;
       const wasNaked = nakedSince.get(after.id);
-      if (naked && !wasNaked) tx.hset(rn.nakedSinceKey, after.id, String(Date.now()));
-      if (!naked && wasNaked) tx.hdel(rn.nakedSinceKey, after.id);
+      if (naked && !wasNaked) tx.hset(names.riskNakedSinceKey, after.id, String(Date.now()));
+      if (!naked && wasNaked) tx.hdel(names.riskNakedSinceKey, after.id);
       const results = await tx.exec();
       const failed = results?.find(([err]) => err !== null);
       if (!results || failed)
@@ -431,7 +430,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       });
       return;
     }
-    const tx = redis.multi().hdel(rn.flattenKey, jobId);
+    const tx = redis.multi().hdel(names.riskFlattenKey, jobId);
     if (outcome.kind === 'filled') {
       const entry: LedgerEntry = {
         v: 1,
@@ -471,7 +470,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
 
   async function onCommand(cmd: ControlCommand): Promise<void> {
     if (cmd.pair !== undefined && cmd.pair !== o.pair) return;
-    if ((await redis.sismember(rn.commandsDoneKey, cmd.id)) === 1) return;
+    if ((await redis.sismember(names.riskCommandsDoneKey, cmd.id)) === 1) return;
     const meta = { by: cmd.by, reason: cmd.reason ?? `${cmd.command} command`, at: Date.now() };
     switch (cmd.command) {
       case 'pause':
@@ -490,7 +489,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
         await closeAll('kill');
         break;
     }
-    await redis.sadd(rn.commandsDoneKey, cmd.id);
+    await redis.sadd(names.riskCommandsDoneKey, cmd.id);
     await alert({
       level: cmd.command === 'kill' ? 'critical' : 'warn',
       code: `command_${cmd.command}`,
@@ -796,7 +795,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       createdAt: now,
       reason,
     };
-    await redis.hset(rn.flattenKey, job.id, JSON.stringify(rec));
+    await redis.hset(names.riskFlattenKey, job.id, JSON.stringify(rec));
     flattens.set(job.id, rec);
     await enqueueJob(queues, job);
     await alert({
@@ -833,7 +832,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
     if (o.dailyLossLimit > 0 && stats.realizedPnl <= -o.dailyLossLimit && lossKilledDay !== day) {
       lossKilledDay = day;
       // Once per trading day (also across restarts): an operator's resume afterwards holds for the day.
-      if ((await redis.set(rn.lossKilledDayKey, day, 'GET')) === day) return;
+      if ((await redis.set(names.riskLossKilledDayKey, day, 'GET')) === day) return;
       await writeControlFlags(
         redis,
         names,
@@ -864,14 +863,14 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
     { by: SOURCE, reason: 'risk starting', at: Date.now() },
   );
 
-  for (const [jobId, raw] of Object.entries(await redis.hgetall(rn.flattenKey))) {
+  for (const [jobId, raw] of Object.entries(await redis.hgetall(names.riskFlattenKey))) {
     try {
       flattens.set(jobId, JSON.parse(raw) as FlattenRecord);
     } catch {
-      await redis.hdel(rn.flattenKey, jobId);
+      await redis.hdel(names.riskFlattenKey, jobId);
     }
   }
-  for (const [id, at] of Object.entries(await redis.hgetall(rn.nakedSinceKey))) {
+  for (const [id, at] of Object.entries(await redis.hgetall(names.riskNakedSinceKey))) {
     nakedSince.set(id, { since: Number(at), alerted: false });
   }
   for (const id of await listHedgeIds(redis, names, o.pair)) {
@@ -924,7 +923,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
     new StreamConsumer({
       redis: streamConns[0]!,
       stream: names.intentStream,
-      group: rn.intentGroup,
+      group: RISK_CONSUMER_GROUP,
       consumer: consumerName,
       schema: HedgeIntentSchema,
       handler: (e) => onIntent(e.message),
@@ -936,7 +935,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
     new StreamConsumer({
       redis: streamConns[1]!,
       stream: names.outcomeStream,
-      group: rn.outcomeGroup,
+      group: RISK_CONSUMER_GROUP,
       consumer: consumerName,
       schema: OrderOutcomeEventSchema,
       handler: (e) => onOutcome(e.message),
@@ -948,7 +947,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
     new StreamConsumer({
       redis: streamConns[2]!,
       stream: names.commandStream,
-      group: rn.commandGroup,
+      group: RISK_CONSUMER_GROUP,
       consumer: consumerName,
       schema: ControlCommandSchema,
       handler: (e) => onCommand(e.message),

@@ -154,7 +154,7 @@ describe('risk (in-process, real Redis and simulator)', () => {
     // The same pause delivered again is not executed again.
     await command('pause', id);
     const marker = await command('resume');
-    await waitFor(async () => (await fx.redis.sismember(`${fx.ns}:risk:commands:done`, marker)) === 1, {
+    await waitFor(async () => (await fx.redis.sismember(names.riskCommandsDoneKey, marker)) === 1, {
       timeoutMs: 15_000,
       message: 'second resume done',
     });
@@ -168,7 +168,7 @@ describe('risk (in-process, real Redis and simulator)', () => {
       return r;
     });
     // The active instance keeps its lease (renewed every 2 s): the standby does not start acting.
-    const lease = `${fx.ns}:leader:risk:BTC`;
+    const lease = names.riskLeaderKey('BTC');
     const holder = await fx.redis.get(lease);
     await waitFor(
       async () => (await fx.redis.pttl(lease)) > 0 && (await fx.redis.get(lease)) === holder,

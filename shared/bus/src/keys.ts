@@ -31,6 +31,17 @@ export function redisNames(ns: string) {
     /** Strategy leader lease and fencing counter. */
     leaderKey: (pair: PairId) => `${ns}:leader:strategy:${pair}`,
     fencingKey: (pair: PairId) => `${ns}:leader:strategy:${pair}:fence`,
+    /** Risk's lease and fencing counter (one active risk instance per pair). */
+    riskLeaderKey: (pair: PairId) => `${ns}:leader:risk:${pair}`,
+    riskFencingKey: (pair: PairId) => `${ns}:leader:risk:${pair}:fence`,
+    /** Risk's hash: flatten job id -> FlattenRecord JSON, for reduce-only flatten orders not yet reported. */
+    riskFlattenKey: `${ns}:risk:flatten`,
+    /** Risk's set of executed control command ids (a command delivered twice runs once). */
+    riskCommandsDoneKey: `${ns}:risk:commands:done`,
+    /** Risk's hash: hedge id -> epoch ms the hedge became naked (net exposure non-zero); the dashboard reads it. */
+    riskNakedSinceKey: `${ns}:risk:naked-since`,
+    /** The trading day the daily loss limit last killed trading (an operator's resume then holds that day). */
+    riskLossKilledDayKey: `${ns}:risk:loss-killed-day`,
     /** Shared per-venue rate budget (weights used in the current window). */
     rateBudgetKey: (venue: VenueId) => `${ns}:rate:${venue}`,
     /** Ledger: fills and realized PnL per hedge, and daily stats. */
