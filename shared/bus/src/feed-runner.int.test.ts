@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { Quote } from '@arb/core/quote';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FeedRunner, type QuoteSource, type QuoteSourceStats, readFeedHealth } from './feed-runner';
+import {
+  FeedRunner,
+  type QuoteSource,
+  type QuoteSourceStats,
+  readFeedHealth,
+  startFeed,
+} from './feed-runner';
 import { redisNames } from './keys';
 import { readLatestQuote, subscribeQuotes } from './quote-bus';
 
@@ -110,6 +116,29 @@ describe('FeedRunner (real Redis)', { timeout: 60_000 }, () => {
     expect(source.stopped).toBe(true);
     expect((await readFeedHealth(redis, names, 'aster'))?.connected).toBe('0');
     await s.close();
+  });
+
+  it('startFeed runs a service source under its settings (namespace, pair, stream) and stops it', async () => {
+    const source = new ManualSource();
+    const feed = await startFeed({
+      settings: { namespace: ns, pair: 'SF', streamMaxLen: 20 },
+      venue: 'aster',
+      source,
+      redis,
+      healthIntervalMs: 50,
+    });
+    expect(feed.source).toBe(source);
+    source.emit(quote(1));
+    await until(
+      async () => (await readLatestQuote(redis, names, 'aster', 'SF'))?.seq === 1,
+      30_000,
+      'latest quote under the namespace and pair',
+    );
+    expect(await redis.xlen(names.quoteStream('aster', 'SF'))).toBe(1);
+    expect((await readFeedHealth(redis, names, 'aster'))?.pair).toBe('SF');
+    await feed.stop();
+    expect(source.stopped).toBe(true);
+    expect((await readFeedHealth(redis, names, 'aster'))?.connected).toBe('0');
   });
 
   it('coalesces to the latest quote when Redis is backlogged', async () => {

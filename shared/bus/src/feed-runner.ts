@@ -1,7 +1,7 @@
 import type { Quote } from '@arb/core/quote';
 import type { PairId, VenueId } from '@arb/core/venue';
 import type { Redis } from 'ioredis';
-import type { RedisNames } from './keys';
+import { type RedisNames, redisNames } from './keys';
 import { QuotePublisher } from './quote-bus';
 
 /** What a venue's market-data client reports about itself (cheap to call; read once per health tick). */
@@ -258,4 +258,45 @@ export async function readFeedHealth(
   const h = await redis.hgetall(names.feedHealthKey(venue));
   if (!h || Object.keys(h).length === 0) return null;
   return h as FeedHealth;
+}
+
+/** What every feed service's settings share, besides its venue's own source settings. */
+export interface FeedSettings {
+  namespace: string;
+  pair: PairId;
+  /** Append quotes to the capped stream with this approximate length; 0 = off. */
+  streamMaxLen: number;
+}
+
+export interface RunningFeed<S extends QuoteSource> {
+  source: S;
+  runner: FeedRunner;
+  /** Stops the socket, drains publishes, writes the final health (does not close Redis). */
+  stop(): Promise<void>;
+}
+
+export interface StartFeedOptions<S extends QuoteSource> {
+  settings: FeedSettings;
+  venue: VenueId;
+  /** The venue's quote source, built by the feed service. */
+  source: S;
+  redis: Redis;
+  log?: FeedLogger | undefined;
+  healthIntervalMs?: number | undefined;
+}
+
+/** Starts a feed service: its venue's quote source -> a FeedRunner -> Redis under the namespace. */
+export async function startFeed<S extends QuoteSource>(o: StartFeedOptions<S>): Promise<RunningFeed<S>> {
+  const runner = new FeedRunner({
+    redis: o.redis,
+    names: redisNames(o.settings.namespace),
+    venue: o.venue,
+    pair: o.settings.pair,
+    source: o.source,
+    streamMaxLen: o.settings.streamMaxLen,
+    ...(o.healthIntervalMs === undefined ? {} : { healthIntervalMs: o.healthIntervalMs }),
+    ...(o.log ? { log: o.log } : {}),
+  });
+  await runner.start();
+  return { source: o.source, runner, stop: () => runner.stop() };
 }
