@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
+import { readRange } from '@arb/bus/stream';
 import { SERVICES, type ServiceName, Stack } from '@arb/e2e/stack';
 import { RedisServer } from '@arb/testkit/redis-server';
 import { waitFor } from '@arb/testkit/wait';
@@ -114,6 +116,11 @@ async function runOne(
     } catch (err) {
       problems.push(`scenario: ${message(err)}`);
     }
+    // A one-shot fault that never fired means the scenario tested nothing: a set-up failure.
+    const unfired = (await stack.admin.faults().catch(() => ({ active: [] }))).active.filter(
+      (f) => f.addedAt >= since && f.remaining !== null && 'count' in f.spec && f.remaining === f.spec.count,
+    );
+    for (const f of unfired) problems.push(`set-up: fault never fired: ${JSON.stringify(f.spec)}`);
   }
   let report: Awaited<ReturnType<typeof checkInvariants>> | undefined;
   try {
@@ -183,6 +190,9 @@ async function dumpEvidence(stack: Stack, id: string, since: number): Promise<vo
     faults: (await stack.admin.faults()).history.filter((f) => f.at >= since),
     hedges,
     ledger: (await stack.ledger()).filter((e) => e.at >= since - 60_000),
+    outcomes: (await readRange(stack.fx.redis, stack.names.outcomeStream, OrderOutcomeEventSchema)).entries
+      .map((e) => e.message)
+      .filter((m) => m.ackAt >= since),
   };
   writeFileSync(join(OUT_DIR, `scenario-${id}.json`), JSON.stringify(evidence, null, 2));
 }

@@ -1,6 +1,6 @@
 import { bullConnection } from '@arb/bus/bull-connection';
 import type { HedgeRecord } from '@arb/bus/hedge-store';
-import { OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
+import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
 import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
 import { readRange } from '@arb/bus/stream';
 import type { Stack } from '@arb/e2e/stack';
@@ -35,15 +35,31 @@ export interface Scenario {
 
 type Direction = 'buy_aster_sell_backpack' | 'buy_backpack_sell_aster';
 
-/** Aster's order route (V3 signing; V1 HMAC as fallback) and Backpack's, as the simulator names them. */
-const ORDER_ROUTES = {
-  aster: ['POST /fapi/v3/order', 'POST /fapi/v1/order'],
-  backpack: ['POST /api/v1/order'],
-} as const;
+/**
+ * The order route of each venue as the simulator names it (Aster: V3 signing, the sim default). A one-shot
+ * fault that never fires fails the scenario as not set up (matrix.ts), so a route change cannot go unseen.
+ */
+const ORDER_ROUTES = { aster: 'POST /fapi/v3/order', backpack: 'POST /api/v1/order' } as const;
 
-/** One fault per order route of the venue (only the route in use ever matches). */
 function onOrders(venue: 'aster' | 'backpack', spec: Record<string, unknown>): FaultSpecInput[] {
-  return ORDER_ROUTES[venue].map((route) => ({ ...spec, venue, route }) as FaultSpecInput);
+  return [{ ...spec, venue, route: ORDER_ROUTES[venue] } as FaultSpecInput];
+}
+
+/** Every outcome event of a leg, in order. */
+async function outcomesOf(s: Stack, legId: string): Promise<OrderOutcomeEvent[]> {
+  return (await readRange(s.fx.redis, s.names.outcomeStream, OrderOutcomeEventSchema)).entries
+    .map((e) => e.message)
+    .filter((m) => m.jobId === legId);
+}
+
+/** The leg's outcome was established by looking the order up at the venue, never by resending it. */
+async function expectProbedFill(s: Stack, legId: string): Promise<void> {
+  const probedFill = async () =>
+    (await outcomesOf(s, legId)).some((e) => e.probed && e.outcome.kind === 'filled');
+  await waitFor(probedFill, { timeoutMs: 60_000, message: `a probed fill of ${legId}` }).catch(async () => {
+    const seen = (await outcomesOf(s, legId)).map((e) => `${e.outcome.kind}${e.probed ? ' (probed)' : ''}`);
+    throw new Error(`${legId}: no probed fill; outcomes: ${seen.join(', ') || 'none'}`);
+  });
 }
 
 async function dislocate(s: Stack, direction: Direction, holdMs: number, sizeUsd = 200): Promise<void> {
@@ -126,6 +142,8 @@ export const SCENARIOS: Scenario[] = [
       await s.halt('order-aster', 'kill');
       ctx.killed.push('order-aster');
       await s.spawn('order-aster');
+      // The re-run (or risk) finds the order by its client id; the killed process never answered.
+      await expectProbedFill(s, `${id}-aster-open1`);
       const h = await waitEnded(s, id, 180_000);
       ctx.notes.push(`hedge ${h.status?.phase}`);
     },
@@ -162,17 +180,25 @@ export const SCENARIOS: Scenario[] = [
           ),
         );
       }
-      const jobs = await withQueues(s, (q) =>
-        Promise.all([q.aster.getJob(`${id}-aster-open1`), q.backpack.getJob(`${id}-backpack-open1`)]),
-      );
-      if (jobs.some((j) => j)) throw new Error('set-up: a leg was enqueued before the kill');
+      // Recovery: risk (which follows every recorded intent and places its pending legs) and the restarted
+      // strategy (which re-enqueues recorded legs not marked enqueued) may both enqueue the same legs: the
+      // deterministic job ids make that one order per leg, which the invariants check.
       const p = await s.spawn('strategy');
-      await waitFor(() => p.lines.some((l) => l.text.includes('recorded legs enqueued on recovery')), {
-        timeoutMs: 60_000,
-        message: 'the restarted strategy enqueues the recorded legs',
-      });
+      await waitFor(
+        async () =>
+          (
+            await withQueues(s, (q) =>
+              Promise.all([q.aster.getJob(`${id}-aster-open1`), q.backpack.getJob(`${id}-backpack-open1`)]),
+            )
+          ).every((j) => j),
+        { timeoutMs: 60_000, message: 'both open legs enqueued after the crash' },
+      );
+      const byStrategy = p.lines.some((l) => l.text.includes('recorded legs enqueued on recovery'));
+      ctx.notes.push(
+        `legs enqueued after the crash (risk places pending legs; strategy recovery: ${byStrategy ? 'yes' : 'not yet'})`,
+      );
       const h = await waitEnded(s, id);
-      ctx.notes.push(`recovered; hedge ${h.status?.phase}`);
+      ctx.notes.push(`hedge ${h.status?.phase}`);
     },
   },
   {
@@ -235,6 +261,9 @@ export const SCENARIOS: Scenario[] = [
       const id = await openHedge(s, 'buy_aster_sell_backpack', 4000);
       const h = await waitEnded(s, id);
       ctx.notes.push(`hedge ${h.status?.phase}`);
+      // The 502 was an unknown, resolved at the venue (not there), never a blind resend of the leg.
+      const outcomes = (await outcomesOf(s, `${id}-backpack-open1`)).map((e) => e.outcome.kind);
+      ctx.notes.push(`backpack open leg: ${outcomes.join(' -> ') || 'no outcome event'}`);
     },
   },
   {
@@ -407,9 +436,20 @@ export const SCENARIOS: Scenario[] = [
       const id = await openHedge(s, 'buy_aster_sell_backpack', 3000);
       await waitOpen(s, id);
       // The spread reverts during the maintenance: the close is decided while Backpack answers 503.
-      await s.admin.addFault({ kind: 'maintenance', venue: 'backpack', durationMs: 10_000 });
+      const m = await s.admin.addFault({ kind: 'maintenance', venue: 'backpack', durationMs: 10_000 });
       const h = await waitEnded(s, id, 150_000);
       if (h.status?.phase !== 'closed') throw new Error(`hedge ${h.status?.phase}`);
+      const end = m.expiresAt ?? 0;
+      const closes = (await s.admin.orders({ account: 'main' })).filter((o) => o.reduceOnly);
+      const bp = closes.find((o) => o.venue === 'backpack');
+      const as = closes.find((o) => o.venue === 'aster');
+      if (!bp || !as) throw new Error('no close order on each venue');
+      // Set-up check: the close was decided during the maintenance (else nothing was tested).
+      if (as.createdAt >= end) throw new Error('set-up: the close came after the maintenance');
+      if (bp.createdAt < end) throw new Error('a Backpack order executed during its maintenance');
+      ctx.notes.push(
+        `backpack close executed ${((bp.createdAt - end) / 1000).toFixed(1)} s after maintenance`,
+      );
     },
   },
 ];
