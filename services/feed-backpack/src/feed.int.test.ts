@@ -6,7 +6,7 @@ import type { SimBook } from '@arb/sim/engine/types';
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackpackSim, startBackpackSim } from '../test/backpack-sim';
+import { type BackpackSim, startBackpackSim } from '@arb/sim/testing/backpack-sim';
 import type { BackpackFeedSettings } from './feed-options';
 import { type RunningBackpackFeed, startBackpackFeed } from './start-feed';
 

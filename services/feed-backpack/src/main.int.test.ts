@@ -6,7 +6,7 @@ import { spawnService } from '@arb/testkit/process';
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackpackSim, startBackpackSim } from '../test/backpack-sim';
+import { type BackpackSim, startBackpackSim } from '@arb/sim/testing/backpack-sim';
 
 /** The service as a real process: config from the environment only, "ready", quotes on Redis, SIGTERM. */
 describe('feed-backpack main (real process)', () => {

@@ -13,7 +13,7 @@ import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
 import { CcxtBackpackTransport } from '../src/ccxt-transport';
 import { DirectBackpackTransport } from '../src/direct-transport';
 import type { BackpackRestTransport } from '../src/rest-transport';
-import { startBackpackSim } from '../test/backpack-sim';
+import { startBackpackSim } from '@arb/sim/testing/backpack-sim';
 
 const N = Number(process.argv[2] ?? 2000);
 const ORDER = JSON.stringify({

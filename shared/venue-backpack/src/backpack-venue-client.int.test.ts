@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SIM_ACCOUNT, SIM_CREDENTIALS } from '@arb/config/sim-credentials';
 import type { OrderRequest } from '@arb/core/order';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackpackSim, startBackpackSim } from '../test/backpack-sim';
+import { type BackpackSim, startBackpackSim } from '@arb/sim/testing/backpack-sim';
 import { BackpackVenueClient } from './backpack-venue-client';
 import { backpackClientId } from './client-id';
 

@@ -1,6 +1,6 @@
-import type { SimCore } from '@arb/sim/engine/sim-core';
-import { type FaultSpecInput, FaultSpecSchema } from '@arb/sim/faults/fault-spec';
-import { startSim } from '@arb/sim/start-sim';
+import type { SimCore } from '../engine/sim-core';
+import { type FaultSpecInput, FaultSpecSchema } from '../faults/fault-spec';
+import { startSim } from '../start-sim';
 
 export interface BackpackSim {
   core: SimCore;
@@ -11,7 +11,7 @@ export interface BackpackSim {
   close(): Promise<void>;
 }
 
-/** The whole simulator in process on free ports (admin API off); this package talks to its Backpack side. */
+/** The whole simulator in process on free ports (admin API off), for tests of Backpack clients. */
 export async function startBackpackSim(seed = 7): Promise<BackpackSim> {
   const sim = await startSim({
     host: '127.0.0.1',
