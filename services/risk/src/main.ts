@@ -5,6 +5,7 @@ import { createLogger } from '@arb/log/logger';
 import { runService } from '@arb/service/run-service';
 import { AsterVenueClient } from '@arb/venue-aster/venue-client';
 import { BackpackVenueClient } from '@arb/venue-backpack/backpack-venue-client';
+import { riskOptionsFromConfig } from './risk-config';
 import { startRisk } from './risk-service';
 
 /**
@@ -38,18 +39,8 @@ await runService({
     try {
       await aster.init(venueSymbol('aster', config.pair));
       const risk = await startRisk({
-        redisUrl: config.redis.url,
-        namespace: config.redis.namespace,
-        pair: config.pair,
+        ...riskOptionsFromConfig(config),
         venues: { aster, backpack },
-        forceCloseMs: config.strategy.forceCloseMs,
-        maxQuoteAgeMs: config.strategy.maxQuoteAgeMs,
-        reconcileIntervalMs: config.risk.reconcileIntervalMs,
-        driftTolerance: config.risk.driftTolerance,
-        flattenOnDrift: config.risk.flattenOnDrift,
-        dailyLossLimit: config.risk.dailyLossLimit,
-        cleanupPolicy: config.risk.cleanupPolicy,
-        tradingTimeZone: config.tradingTimeZone,
         onLeadershipLost: (reason) => {
           // Another instance may be acting now: stop at once; the supervisor restarts this one as standby.
           ctx.log.fatal({ reason }, 'risk lease lost; exiting');

@@ -28,6 +28,7 @@ await runService({
       params: config.strategy,
       checkIntervalMs: config.checkIntervalMs,
       statusIntervalMs: config.statusIntervalMs,
+      leaseMs: config.strategyLeaseMs,
       log: ctx.log,
       metrics: ctx.metrics,
     });

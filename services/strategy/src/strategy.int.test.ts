@@ -65,7 +65,7 @@ function setup() {
       await redis.hset(names.feedHealthKey(venue), { venue, connected: '1', updatedAt: String(Date.now()) });
     }
   };
-  const spawn = () => {
+  const spawn = (extraEnv: Record<string, string> = {}) => {
     return spawnService({
       entry: 'services/strategy/src/main.ts',
       name: 'strategy',
@@ -82,6 +82,7 @@ function setup() {
         ARB_THRESHOLD: '120',
         CLOSE_DIFF: '80',
         HEALTH_PORT: '0',
+        ...extraEnv,
       },
     });
   };
@@ -383,9 +384,15 @@ describe('strategy process', () => {
         { reconciled: true },
         { by: 'test', reason: 'test', at: Date.now() },
       );
-      const [p1, p2] = [t.spawn(), t.spawn()];
+      // A lease other than the 3 s default: STRATEGY_LEASE_MS reaches the lease (its TTL exceeds 3 s).
+      const leaseMs = 4000;
+      const [p1, p2] = [
+        t.spawn({ STRATEGY_LEASE_MS: String(leaseMs) }),
+        t.spawn({ STRATEGY_LEASE_MS: String(leaseMs) }),
+      ];
       await Promise.all([waitReady(p1), waitReady(p2)]);
       const leader = await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
+      await waitFor('configured lease time', async () => (await redis.pttl(t.names.leaderKey(PAIR))) > 3000);
       const [lead, standby] = leader.owner.includes(`-${p1.pid}-`) ? [p1, p2] : [p2, p1];
       expect(leader.owner).toContain(`-${lead.pid}-`);
       // /healthz tells which replica leads.
@@ -412,7 +419,7 @@ describe('strategy process', () => {
         return l?.owner.includes(`-${standby.pid}-`) ? l : null;
       });
       console.info(
-        `strategy takeover after SIGKILL of the leader: ${Date.now() - killedAt} ms (lease 3000 ms)`,
+        `strategy takeover after SIGKILL of the leader: ${Date.now() - killedAt} ms (lease ${leaseMs} ms)`,
       );
       expect(next.fence).toBeGreaterThan(leader.fence);
 

@@ -284,6 +284,14 @@ export const CONFIG_KEYS = {
     meaning: 'period of the price/spread status line (ms)',
     expected: 'milliseconds, 100..3600000',
   },
+  STRATEGY_LEASE_MS: {
+    section: 'strategy',
+    usedBy: ['strategy'],
+    schema: ms(300, 60_000),
+    default: '3000',
+    meaning: 'strategy leader lease time: a standby replaces a dead leader within about this (ms)',
+    expected: 'milliseconds, 300..60000',
+  },
   TRADING_TZ: {
     section: 'strategy',
     usedBy: ['risk', 'dashboard'],
@@ -607,6 +615,23 @@ export const CONFIG_KEYS = {
     default: 'unwind',
     meaning: 'one-sided hedge: unwind the filled leg, or complete the missing one when cheaper and safe',
     expected: 'unwind | complete',
+  },
+  NAKED_ALERT_MS: {
+    section: 'risk',
+    usedBy: ['risk'],
+    schema: ms(100, 3_600_000),
+    default: '5000',
+    meaning: 'a hedge with net exposure (naked) longer than this raises a critical naked_leg alert (ms)',
+    expected: 'milliseconds, 100..3600000',
+  },
+  STUCK_LEG_MS: {
+    section: 'risk',
+    usedBy: ['risk'],
+    schema: ms(1000, 3_600_000),
+    default: '30000',
+    meaning:
+      'a leg pending this long is looked up at its venue; one not found there this long after is rejected (ms)',
+    expected: 'milliseconds, 1000..3600000',
   },
   // ---- dashboard
   DASHBOARD_PORT: {

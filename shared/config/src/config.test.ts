@@ -83,7 +83,10 @@ describe('loadConfig', () => {
       flattenOnDrift: false,
       dailyLossLimit: 0,
       cleanupPolicy: 'unwind',
+      nakedAlertMs: 5000,
+      stuckLegMs: 30000,
     });
+    expect(c.strategyLeaseMs).toBe(3000);
     expect(c.dashboard.port).toBe(8080);
     expect(c.dashboard.user).toBe('admin');
     expect(c.dashboard.passwordGenerated).toBe(true);
@@ -147,6 +150,9 @@ describe('loadConfig', () => {
       FLATTEN_ON_DRIFT: '1',
       DAILY_LOSS_LIMIT: '500',
       CLEANUP_POLICY: 'complete',
+      NAKED_ALERT_MS: '2500',
+      STUCK_LEG_MS: '45000',
+      STRATEGY_LEASE_MS: '4500',
       DASHBOARD_PORT: '9090',
       DASHBOARD_USER: 'ops',
       ASTER_RECV_WINDOW_MS: '3000',
@@ -166,7 +172,14 @@ describe('loadConfig', () => {
     expect(c.venues.backpack.wsUrl).toBe('ws://localhost:9002');
     expect(c.sim.scenarioPath).toBe('scenarios/crash.yaml');
     expect(c.feeds).toMatchObject({ asterStallMs: 3000, recordStream: true, streamMaxLen: 1000 });
-    expect(c.risk).toMatchObject({ flattenOnDrift: true, dailyLossLimit: 500, cleanupPolicy: 'complete' });
+    expect(c.risk).toMatchObject({
+      flattenOnDrift: true,
+      dailyLossLimit: 500,
+      cleanupPolicy: 'complete',
+      nakedAlertMs: 2500,
+      stuckLegMs: 45000,
+    });
+    expect(c.strategyLeaseMs).toBe(4500);
     expect(c.venues.aster.recvWindowMs).toBe(3000);
     expect(c.venues.backpack.windowMs).toBe(6000);
     expect(c.dashboard).toMatchObject({ port: 9090, user: 'ops' });
@@ -325,6 +338,16 @@ describe('loadConfig', () => {
     expect(byKey.LEVERAGE!.problem).toContain('whole number');
     expect(byKey.TRADING_TZ!.expected).toContain('IANA');
     expect(byKey.MODE!.expected).toBe('sim | paper | live');
+  });
+
+  it('bounds the naked-time alert, stuck-leg and lease times', () => {
+    const e = configError({ NAKED_ALERT_MS: '50', STUCK_LEG_MS: '500', STRATEGY_LEASE_MS: '120000' });
+    const byKey = Object.fromEntries(e.issues.map((i) => [i.key, i]));
+    expect(Object.keys(byKey).sort()).toEqual(['NAKED_ALERT_MS', 'STRATEGY_LEASE_MS', 'STUCK_LEG_MS']);
+    expect(byKey.NAKED_ALERT_MS!.problem).toBe('"50" must be at least 100');
+    expect(byKey.STUCK_LEG_MS!.problem).toBe('"500" must be at least 1000');
+    expect(byKey.STRATEGY_LEASE_MS!.problem).toBe('"120000" must be at most 60000');
+    expect(byKey.STUCK_LEG_MS!.expected).toBe('milliseconds, 1000..3600000');
   });
 
   it('rejects a close threshold at or above the open threshold, and clashing ports', () => {

@@ -47,6 +47,8 @@ export interface AppConfig {
   checkIntervalMs: number;
   leverage: number;
   statusIntervalMs: number;
+  /** STRATEGY_LEASE_MS: the strategy's leader lease time (a standby takes over within about this). */
+  strategyLeaseMs: number;
   /** IANA zone of the trading day (daily stats). */
   tradingTimeZone: string;
   /** Reference price of the start-up break-even check (ECONOMICS_REF_PRICE). */
@@ -86,6 +88,10 @@ export interface AppConfig {
     /** USD; 0 = off. */
     dailyLossLimit: number;
     cleanupPolicy: 'unwind' | 'complete';
+    /** A hedge naked (net exposure) longer than this raises a critical alert. */
+    nakedAlertMs: number;
+    /** A leg pending this long is looked up at its venue; not found there this long after: rejected. */
+    stuckLegMs: number;
   };
   dashboard: {
     port: number;
@@ -297,6 +303,7 @@ function build(r: EnvReader): AppConfig | undefined {
     checkIntervalMs: r.need('TRADE_INTERVAL'),
     leverage: r.need('LEVERAGE'),
     statusIntervalMs: r.need('STATUS_INTERVAL_MS'),
+    strategyLeaseMs: r.need('STRATEGY_LEASE_MS'),
     tradingTimeZone: r.need('TRADING_TZ'),
     economicsRefPrice: r.need('ECONOMICS_REF_PRICE'),
     allowUnprofitable: r.need('ALLOW_UNPROFITABLE'),
@@ -325,6 +332,8 @@ function build(r: EnvReader): AppConfig | undefined {
       flattenOnDrift: r.need('FLATTEN_ON_DRIFT'),
       dailyLossLimit: r.need('DAILY_LOSS_LIMIT'),
       cleanupPolicy: r.need('CLEANUP_POLICY'),
+      nakedAlertMs: r.need('NAKED_ALERT_MS'),
+      stuckLegMs: r.need('STUCK_LEG_MS'),
     },
     dashboard,
   };
