@@ -1,27 +1,15 @@
 import { DEFAULT_STRATEGY_PARAMS } from '@arb/core/params';
-import type { Quote } from '@arb/core/quote';
 import type { HedgeIntent } from '@arb/bus/hedge-intent';
 import type { HedgeRecord, RecordResult } from '@arb/bus/hedge-store';
 import type { LeaseHolder } from '@arb/bus/leader-lease';
 import { describe, expect, it } from 'vitest';
 import { type IntentExecutor, StrategyEngine } from './strategy-engine';
+import { testQuote } from './test-quote';
 
 const NOW = 1_764_300_000_000;
 
-function quote(venue: 'aster' | 'backpack', bid: number, seq: number, at = NOW): Quote {
-  return {
-    v: 1,
-    venue,
-    symbol: 'X',
-    bid,
-    bidQty: 1,
-    ask: bid + 1,
-    askQty: 1,
-    venueTime: at,
-    receivedAt: at,
-    seq,
-  };
-}
+const quote = (venue: 'aster' | 'backpack', bid: number, seq: number, at = NOW) =>
+  testQuote(venue, bid, seq, at);
 
 /** An executor that records what it was asked and answers like the store would (one active hedge). */
 class FakeExecutor implements IntentExecutor {

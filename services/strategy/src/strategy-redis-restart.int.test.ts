@@ -1,4 +1,3 @@
-import type { Quote } from '@arb/core/quote';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { writeControlFlags } from '@arb/bus/control-flags';
 import { readActiveHedge } from '@arb/bus/hedge-store';
@@ -11,6 +10,7 @@ import { type RedisServer, startRedisServer } from '@arb/testkit/redis-server';
 import { sleep, waitFor } from '@arb/testkit/wait';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
+import { testQuote } from './test-quote';
 
 /**
  * Redis crashes (SIGKILL) under a running strategy and comes back from its AOF: the strategy process
@@ -36,21 +36,7 @@ it('the strategy survives a Redis crash + AOF restart and trades afterwards', as
     backpack: new QuotePublisher(redis, names, 'backpack', 'BTC'),
   };
   let seq = 0;
-  const quote = (venue: 'aster' | 'backpack', bid: number): Quote => {
-    const now = Date.now();
-    return {
-      v: 1,
-      venue,
-      symbol: 'X',
-      bid,
-      bidQty: 1,
-      ask: bid + 1,
-      askQty: 1,
-      venueTime: now,
-      receivedAt: now,
-      seq: ++seq,
-    };
-  };
+  const quote = (venue: 'aster' | 'backpack', bid: number) => testQuote(venue, bid, ++seq, Date.now());
   const health = async () => {
     for (const venue of ['aster', 'backpack'] as const) {
       await redis!.hset(names.feedHealthKey(venue), { venue, connected: '1', updatedAt: String(Date.now()) });

@@ -1,5 +1,4 @@
 import { makeHedgeId } from '@arb/core/hedge';
-import type { Quote } from '@arb/core/quote';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { writeControlFlags } from '@arb/bus/control-flags';
 import { HedgeIntentSchema } from '@arb/bus/hedge-intent';
@@ -19,6 +18,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAllServices, type ServiceProcess, spawnService } from '@arb/testkit/process';
 import { deleteNamespace, type RedisFixture, redisFixture, testNamespace } from '@arb/testkit/redis';
+import { testQuote } from './test-quote';
 
 /**
  * The strategy as REAL processes (tsx), fed by quotes published to a real Redis, observed through Redis:
@@ -40,25 +40,10 @@ function setup() {
     backpack: new QuotePublisher(redis, names, 'backpack', PAIR),
   };
   let seq = 0;
-  const quote = (venue: 'aster' | 'backpack', bid: number, ask: number): Quote => {
-    const now = Date.now();
-    return {
-      v: 1,
-      venue,
-      symbol: venue === 'aster' ? 'BTCUSDT' : 'BTC_USDC_PERP',
-      bid,
-      bidQty: 1,
-      ask,
-      askQty: 1,
-      venueTime: now,
-      receivedAt: now,
-      seq: ++seq,
-    };
-  };
   /** Both venues' books: aster around `a`, backpack around `b` (1 USD wide). */
   const publish = async (a: number, b: number) => {
-    await pubs.aster.publish(quote('aster', a, a + 1));
-    await pubs.backpack.publish(quote('backpack', b, b + 1));
+    await pubs.aster.publish(testQuote('aster', a, ++seq, Date.now(), PAIR));
+    await pubs.backpack.publish(testQuote('backpack', b, ++seq, Date.now(), PAIR));
   };
   const writeHealth = async () => {
     for (const venue of ['aster', 'backpack'] as const) {
@@ -86,11 +71,19 @@ function setup() {
       },
     });
   };
+  /** Both feeds report healthy now and every 500 ms until the test ends. */
+  const healthyFeeds = async () => {
+    await writeHealth();
+    healthTimer = setInterval(() => void writeHealth(), 500);
+  };
+  /** Risk's `reconciled` flag, which every open needs. */
+  const reconcile = () =>
+    writeControlFlags(redis, names, { reconciled: true }, { by: 'test', reason: 'test', at: Date.now() });
   const cleanup = async () => {
     await closeOrderQueues(queues);
     await deleteNamespace(redis, ns);
   };
-  return { ns, names, queues, publish, writeHealth, spawn, cleanup };
+  return { ns, names, queues, publish, healthyFeeds, reconcile, spawn, cleanup };
 }
 
 async function waitFor<T>(
@@ -143,14 +136,8 @@ describe('strategy process', () => {
     'one dislocation -> one intent + two leg jobs; a second one while active -> nothing; reversion -> close legs',
     async () => {
       const t = setup();
-      await t.writeHealth();
-      healthTimer = setInterval(() => void t.writeHealth(), 500);
-      await writeControlFlags(
-        redis,
-        t.names,
-        { reconciled: true },
-        { by: 'test', reason: 'test', at: Date.now() },
-      );
+      await t.healthyFeeds();
+      await t.reconcile();
       const p = t.spawn();
       await waitReady(p);
       await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
@@ -233,14 +220,8 @@ describe('strategy process', () => {
     'tick-to-legs latency over repeated hedges (measured, not asserted)',
     async () => {
       const t = setup();
-      await t.writeHealth();
-      healthTimer = setInterval(() => void t.writeHealth(), 500);
-      await writeControlFlags(
-        redis,
-        t.names,
-        { reconciled: true },
-        { by: 'test', reason: 'test', at: Date.now() },
-      );
+      await t.healthyFeeds();
+      await t.reconcile();
       const p = t.spawn();
       await waitReady(p);
       await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
@@ -293,8 +274,7 @@ describe('strategy process', () => {
     'nothing opens while risk has not reconciled, or while paused',
     async () => {
       const t = setup();
-      await t.writeHealth();
-      healthTimer = setInterval(() => void t.writeHealth(), 500);
+      await t.healthyFeeds();
       const p = t.spawn();
       await waitReady(p);
       await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
@@ -323,14 +303,8 @@ describe('strategy process', () => {
     'an intent recorded by a leader that died before enqueueing gets its legs from the next leader',
     async () => {
       const t = setup();
-      await t.writeHealth();
-      healthTimer = setInterval(() => void t.writeHealth(), 500);
-      await writeControlFlags(
-        redis,
-        t.names,
-        { reconciled: true },
-        { by: 'test', reason: 'test', at: Date.now() },
-      );
+      await t.healthyFeeds();
+      await t.reconcile();
       const ghost = { owner: 'ghost', fence: (await acquireLease(redis, t.names, PAIR, 'ghost', 1500))! };
       const hedgeId = makeHedgeId(Date.now(), 77);
       const res = await recordOpenIntent(
@@ -376,14 +350,8 @@ describe('strategy process', () => {
     'two replicas: exactly one acts; killing it hands over to the other, whose jobs carry a newer fence',
     async () => {
       const t = setup();
-      await t.writeHealth();
-      healthTimer = setInterval(() => void t.writeHealth(), 500);
-      await writeControlFlags(
-        redis,
-        t.names,
-        { reconciled: true },
-        { by: 'test', reason: 'test', at: Date.now() },
-      );
+      await t.healthyFeeds();
+      await t.reconcile();
       // A lease other than the 3 s default: STRATEGY_LEASE_MS reaches the lease (its TTL exceeds 3 s).
       const leaseMs = 4000;
       const [p1, p2] = [
