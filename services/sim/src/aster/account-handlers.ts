@@ -2,6 +2,7 @@ import { AsterApiError } from './api-error';
 import { ASTER_ERRORS } from './constants';
 import {
   type AsterRequestContext,
+  historyPage,
   intParam,
   optionalSymbol,
   param,
@@ -89,20 +90,15 @@ export function commissionRate(ctx: AsterRequestContext): unknown {
 export function userTrades(ctx: AsterRequestContext): unknown {
   requireSymbol(ctx);
   const orderId = intParam(ctx, 'orderId', 0, Number.MAX_SAFE_INTEGER);
-  const fromId = intParam(ctx, 'fromId', 0, Number.MAX_SAFE_INTEGER);
-  const start = intParam(ctx, 'startTime', 0, Number.MAX_SAFE_INTEGER);
-  const end = intParam(ctx, 'endTime', 0, Number.MAX_SAFE_INTEGER);
-  const limit = intParam(ctx, 'limit', 1, 1000) ?? 500;
-  return ctx.state.engine
-    .fills(ctx.account)
-    .slice()
-    .reverse()
-    .filter((f) => orderId === undefined || f.orderId === orderId)
-    .filter((f) => fromId === undefined || f.tradeId >= fromId)
-    .filter((f) => start === undefined || f.time >= start)
-    .filter((f) => end === undefined || f.time <= end)
-    .slice(0, limit)
-    .map((f) => asterUserTrade(f, ctx.state.decimals));
+  const fills = ctx.state.engine.fills(ctx.account);
+  const ofOrder = orderId === undefined ? fills : fills.filter((f) => f.orderId === orderId);
+  return historyPage(
+    ctx,
+    ofOrder,
+    'fromId',
+    (f) => f.tradeId,
+    (f) => f.time,
+  ).map((f) => asterUserTrade(f, ctx.state.decimals));
 }
 
 /** The simulator runs one-way mode only (positionSide BOTH). */

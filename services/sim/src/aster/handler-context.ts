@@ -70,3 +70,27 @@ export function intParam(
   if (n < min || n > max) throw new AsterApiError(ASTER_ERRORS.invalidParameter, [name]);
   return n;
 }
+
+/**
+ * One page of a history endpoint (allOrders, userTrades): the engine's newest-first list read oldest
+ * first, from id `fromIdParam` on, inside startTime..endTime, at most `limit` (default 500, max 1000).
+ */
+export function historyPage<T>(
+  ctx: AsterRequestContext,
+  newestFirst: readonly T[],
+  fromIdParam: string,
+  id: (item: T) => number,
+  time: (item: T) => number,
+): T[] {
+  const fromId = intParam(ctx, fromIdParam, 0, Number.MAX_SAFE_INTEGER);
+  const start = intParam(ctx, 'startTime', 0, Number.MAX_SAFE_INTEGER);
+  const end = intParam(ctx, 'endTime', 0, Number.MAX_SAFE_INTEGER);
+  const limit = intParam(ctx, 'limit', 1, 1000) ?? 500;
+  return newestFirst
+    .slice()
+    .reverse()
+    .filter((x) => fromId === undefined || id(x) >= fromId)
+    .filter((x) => start === undefined || time(x) >= start)
+    .filter((x) => end === undefined || time(x) <= end)
+    .slice(0, limit);
+}

@@ -7,7 +7,14 @@ import {
   ASTER_SYMBOL_FACTS,
 } from './constants';
 import { parseUnits, stepUnits } from '../engine/decimal';
-import { type AsterRequestContext, intParam, param, requireParam, requireSymbol } from './handler-context';
+import {
+  type AsterRequestContext,
+  historyPage,
+  intParam,
+  param,
+  requireParam,
+  requireSymbol,
+} from './handler-context';
 import { marketMaxQty } from './wire-market';
 import { asterOrder, asterOrderAck } from './wire-order';
 
@@ -218,17 +225,12 @@ export function openOrders(ctx: AsterRequestContext): unknown {
 /** GET /fapi/v1|v3/allOrders: oldest first; `orderId` starts from that id; `limit` default 500, max 1000. */
 export function allOrders(ctx: AsterRequestContext): unknown {
   requireSymbol(ctx);
-  const fromId = intParam(ctx, 'orderId', 0, Number.MAX_SAFE_INTEGER);
-  const start = intParam(ctx, 'startTime', 0, Number.MAX_SAFE_INTEGER);
-  const end = intParam(ctx, 'endTime', 0, Number.MAX_SAFE_INTEGER);
-  const limit = intParam(ctx, 'limit', 1, 1000) ?? 500;
-  return ctx.state.engine
-    .orderHistory(ctx.account)
-    .slice()
-    .reverse()
-    .filter((o) => fromId === undefined || o.orderId >= fromId)
-    .filter((o) => start === undefined || o.createdAt >= start)
-    .filter((o) => end === undefined || o.createdAt <= end)
-    .slice(0, limit)
-    .map((o) => asterOrder(o, ctx.state.decimals, true));
+  const orders = ctx.state.engine.orderHistory(ctx.account);
+  return historyPage(
+    ctx,
+    orders,
+    'orderId',
+    (o) => o.orderId,
+    (o) => o.createdAt,
+  ).map((o) => asterOrder(o, ctx.state.decimals, true));
 }
