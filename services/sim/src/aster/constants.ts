@@ -85,6 +85,17 @@ export const ASTER_SYMBOL_FACTS = {
   requiredMarginPercent: '5.0000',
 } as const;
 
+/** Order types an exchangeInfo symbol row lists (under both `OrderType` and `orderTypes`, as the venue does). */
+export const ASTER_ORDER_TYPES = [
+  'LIMIT',
+  'MARKET',
+  'STOP',
+  'STOP_MARKET',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_MARKET',
+  'TRAILING_STOP_MARKET',
+] as const;
+
 /** Leverage brackets served by leverageBracket (Binance-like BTCUSDT tiers; live values UNVERIFIED). */
 export const ASTER_LEVERAGE_BRACKETS = [
   {

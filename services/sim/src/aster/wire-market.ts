@@ -1,5 +1,5 @@
 import type { SimBook, SimMarketRules, SimTicker24h } from '../engine/types';
-import { ASTER_SYMBOL_FACTS } from './constants';
+import { ASTER_ORDER_TYPES, ASTER_SYMBOL_FACTS } from './constants';
 import { decimalsOf, formatFixedOrZero } from '../engine/decimal';
 
 /** Wire decimals of one symbol, derived from the engine's tick and step. */
@@ -71,24 +71,8 @@ export function asterSymbolRow(rules: SimMarketRules, marginAsset: string): Reco
         multiplierDecimal: f.multiplierDecimal,
       },
     ],
-    OrderType: [
-      'LIMIT',
-      'MARKET',
-      'STOP',
-      'STOP_MARKET',
-      'TAKE_PROFIT',
-      'TAKE_PROFIT_MARKET',
-      'TRAILING_STOP_MARKET',
-    ],
-    orderTypes: [
-      'LIMIT',
-      'MARKET',
-      'STOP',
-      'STOP_MARKET',
-      'TAKE_PROFIT',
-      'TAKE_PROFIT_MARKET',
-      'TRAILING_STOP_MARKET',
-    ],
+    OrderType: [...ASTER_ORDER_TYPES],
+    orderTypes: [...ASTER_ORDER_TYPES],
     timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'RPI'],
   };
 }
