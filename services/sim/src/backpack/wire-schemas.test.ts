@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SimBalance, SimFill, SimMarketRules, SimOrder, SimPosition } from '../engine/types';
+import { BACKPACK_BTC_RULES } from '../engine/rules';
+import type { SimBalance, SimFill, SimOrder, SimPosition } from '../engine/types';
 import { accountJson, capitalJson, collateralJson, positionsJson } from './account-json';
 import { depthJson, markPriceJson, marketJson, tickerJson } from './market-json';
 import { DEFAULT_ORDER_EXTRAS, fillJson, orderHistoryJson, orderJson } from './order-json';
@@ -128,18 +129,7 @@ const REQUIRED = {
   Depth: ['asks', 'bids', 'lastUpdateId', 'timestamp'],
 } as const;
 
-const RULES: SimMarketRules = {
-  symbol: 'BTC_USDC_PERP',
-  tickSize: 0.1,
-  stepSize: 0.00001,
-  minQty: 0.00001,
-  maxQty: 1000,
-  marketMaxQty: 1000,
-  minNotional: 0,
-  takerFee: 0.0005,
-  makerFee: 0.0002,
-  maxLeverage: 50,
-};
+const RULES = BACKPACK_BTC_RULES;
 const wp = wirePrecision(RULES);
 
 const order = (over: Partial<SimOrder>): SimOrder => ({
