@@ -911,50 +911,42 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
 
   const consumerName = `risk-${o.pair}`;
   const reclaimIdleMs = o.reclaimIdleMs ?? 10_000;
-  const onError = (where: string) => (err: unknown, entryId: string | null) => {
-    m?.errors.inc({ where });
-    log.error({ err, entryId }, `${where}: handling failed; the entry stays pending and is retried`);
-  };
-  const onReject = (stream: string) => (r: { id: string; error: unknown }) => {
-    m?.rejects.inc({ stream });
-    log.warn({ entryId: r.id, err: r.error }, `${stream}: invalid entry skipped`);
-  };
+  /** What risk's three stream consumers share; `label` names the stream in logs and metrics. */
+  const consumerOptions = (label: string) => ({
+    group: RISK_CONSUMER_GROUP,
+    consumer: consumerName,
+    reclaimIdleMs,
+    blockMs: 500,
+    onError: (err: unknown, entryId: string | null) => {
+      m?.errors.inc({ where: label });
+      log.error({ err, entryId }, `${label}: handling failed; the entry stays pending and is retried`);
+    },
+    onReject: (r: { id: string; error: unknown }) => {
+      m?.rejects.inc({ stream: label });
+      log.warn({ entryId: r.id, err: r.error }, `${label}: invalid entry skipped`);
+    },
+  });
   const consumers = [
     new StreamConsumer({
+      ...consumerOptions('intents'),
       redis: streamConns[0]!,
       stream: names.intentStream,
-      group: RISK_CONSUMER_GROUP,
-      consumer: consumerName,
       schema: HedgeIntentSchema,
       handler: (e) => onIntent(e.message),
-      onError: onError('intents'),
-      onReject: onReject('intents'),
-      reclaimIdleMs,
-      blockMs: 500,
     }),
     new StreamConsumer({
+      ...consumerOptions('outcomes'),
       redis: streamConns[1]!,
       stream: names.outcomeStream,
-      group: RISK_CONSUMER_GROUP,
-      consumer: consumerName,
       schema: OrderOutcomeEventSchema,
       handler: (e) => onOutcome(e.message),
-      onError: onError('outcomes'),
-      onReject: onReject('outcomes'),
-      reclaimIdleMs,
-      blockMs: 500,
     }),
     new StreamConsumer({
+      ...consumerOptions('commands'),
       redis: streamConns[2]!,
       stream: names.commandStream,
-      group: RISK_CONSUMER_GROUP,
-      consumer: consumerName,
       schema: ControlCommandSchema,
       handler: (e) => onCommand(e.message),
-      onError: onError('commands'),
-      onReject: onReject('commands'),
-      reclaimIdleMs,
-      blockMs: 500,
     }),
   ];
   for (const c of consumers) await c.start();
