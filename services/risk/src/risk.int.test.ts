@@ -13,7 +13,7 @@ import { QuotePublisher } from '@arb/bus/quote-bus';
 import { appendMessage, readRange } from '@arb/bus/stream';
 import { SIM_CREDENTIALS } from '@arb/config/sim-credentials';
 import { makeHedgeId } from '@arb/core/hedge';
-import type { Side } from '@arb/core/order';
+import type { OrderOutcome, Side } from '@arb/core/order';
 import type { VenueId } from '@arb/core/venue';
 import { createLogger } from '@arb/log/logger';
 import { SimAdminClient } from '@arb/sim/admin/client';
@@ -81,6 +81,30 @@ function riskOptions(extra: Partial<RiskServiceOptions> = {}): RiskServiceOption
   };
 }
 
+/** The strategy's open intent as the test records it: buy Aster, sell Backpack, 0.02 BTC. */
+function openIntent(
+  hedgeId: string,
+  fence: number,
+  createdAt: number,
+  over: Partial<HedgeIntent> = {},
+): HedgeIntent {
+  return {
+    v: 1,
+    hedgeId,
+    pair: 'BTC',
+    action: 'open',
+    direction: 'buy_aster_sell_backpack',
+    qty: 0.02,
+    expectedEdge: 150,
+    reason: 'spread',
+    quoteSeqs: { aster: 1, backpack: 1 },
+    priceGuards: { aster: 100_500, backpack: 99_500 },
+    fence,
+    createdAt,
+    ...over,
+  };
+}
+
 async function command(command: ControlCommandKind, id: string = randomUUID()): Promise<string> {
   await appendMessage(fx.redis, names.commandStream, ControlCommandSchema, {
     v: 1,
@@ -92,7 +116,8 @@ async function command(command: ControlCommandKind, id: string = randomUUID()): 
   return id;
 }
 
-function fill(hedgeId: string, legId: string, venue: VenueId, side: Side, price: number): OrderOutcomeEvent {
+/** An order worker's report on leg `legId` (`<hedgeId>-<venue>-<role><attempt>`) of a test hedge. */
+function outcomeEvent(hedgeId: string, legId: string, outcome: OrderOutcome): OrderOutcomeEvent {
   const now = Date.now();
   const [, , roleAttempt] = legId.split('-');
   return {
@@ -102,22 +127,30 @@ function fill(hedgeId: string, legId: string, venue: VenueId, side: Side, price:
     role: roleAttempt?.startsWith('close') ? 'close' : 'open',
     attempt: 1,
     jobId: legId,
-    outcome: {
-      kind: 'filled',
-      venue,
-      clientOrderId: legId,
-      venueOrderId: `v-${legId}`,
-      side,
-      qty: 0.02,
-      avgPrice: price,
-      fee: 0.5,
-      feeAsset: venue === 'aster' ? 'USDT' : 'USDC',
-      executedAt: now,
-    },
+    outcome,
     sentAt: now,
     ackAt: now,
     probed: false,
   };
+}
+
+function fill(hedgeId: string, legId: string, venue: VenueId, side: Side, price: number): OrderOutcomeEvent {
+  return outcomeEvent(hedgeId, legId, {
+    kind: 'filled',
+    venue,
+    clientOrderId: legId,
+    venueOrderId: `v-${legId}`,
+    side,
+    qty: 0.02,
+    avgPrice: price,
+    fee: 0.5,
+    feeAsset: venue === 'aster' ? 'USDT' : 'USDC',
+    executedAt: Date.now(),
+  });
+}
+
+function rejected(hedgeId: string, legId: string, venue: VenueId, code: string, reason: string) {
+  return outcomeEvent(hedgeId, legId, { kind: 'rejected', venue, clientOrderId: legId, code, reason });
 }
 
 const report = (e: OrderOutcomeEvent) =>
@@ -186,20 +219,7 @@ describe('risk (in-process, real Redis and simulator)', () => {
     if (lease === null) throw new Error('no lease');
     const now = Date.now();
     const hedgeId = makeHedgeId(now, 1234);
-    const intent: HedgeIntent = {
-      v: 1,
-      hedgeId,
-      pair: 'BTC',
-      action: 'open',
-      direction: 'buy_aster_sell_backpack',
-      qty: 0.02,
-      expectedEdge: 150,
-      reason: 'spread',
-      quoteSeqs: { aster: 1, backpack: 1 },
-      priceGuards: { aster: 100_100, backpack: 99_900 },
-      fence: lease,
-      createdAt: now,
-    };
+    const intent = openIntent(hedgeId, lease, now, { priceGuards: { aster: 100_100, backpack: 99_900 } });
     expect(await recordOpenIntent(fx.redis, names, intent, { owner: 'test-strategy', fence: lease })).toEqual(
       {
         ok: true,
@@ -278,20 +298,7 @@ describe('risk (in-process, real Redis and simulator)', () => {
     const res = await recordOpenIntent(
       fx.redis,
       names,
-      {
-        v: 1,
-        hedgeId,
-        pair: 'BTC',
-        action: 'open',
-        direction: 'buy_aster_sell_backpack',
-        qty: 0.02,
-        expectedEdge: 150,
-        reason: 'spread',
-        quoteSeqs: { aster: 2, backpack: 2 },
-        priceGuards: { aster: 100_500, backpack: 99_500 },
-        fence: lease.fence,
-        createdAt: now,
-      },
+      openIntent(hedgeId, lease.fence, now, { quoteSeqs: { aster: 2, backpack: 2 } }),
       lease,
     );
     expect(res.ok).toBe(true);
@@ -309,36 +316,15 @@ describe('risk (in-process, real Redis and simulator)', () => {
     });
     expect(placed.kind).toBe('filled');
     await aster.close();
-    await report({
-      v: 1,
-      hedgeId,
-      pair: 'BTC',
-      role: 'open',
-      attempt: 1,
-      jobId: legId,
-      outcome: { kind: 'unknown', venue: 'aster', clientOrderId: legId, reason: 'timeout' },
-      sentAt: now,
-      ackAt: now,
-      probed: false,
-    });
-    await report({
-      v: 1,
-      hedgeId,
-      pair: 'BTC',
-      role: 'open',
-      attempt: 1,
-      jobId: `${hedgeId}-backpack-open1`,
-      outcome: {
-        kind: 'rejected',
-        venue: 'backpack',
-        clientOrderId: `${hedgeId}-backpack-open1`,
-        code: 'INSUFFICIENT_MARGIN',
-        reason: 'test',
-      },
-      sentAt: now,
-      ackAt: now,
-      probed: false,
-    });
+    await report(
+      outcomeEvent(hedgeId, legId, {
+        kind: 'unknown',
+        venue: 'aster',
+        clientOrderId: legId,
+        reason: 'timeout',
+      }),
+    );
+    await report(rejected(hedgeId, `${hedgeId}-backpack-open1`, 'backpack', 'INSUFFICIENT_MARGIN', 'test'));
     // Risk looked the unknown leg up, found it filled, and unwinds it reduce-only.
     const unwind = await waitFor(() => queues.aster.getJob(`${hedgeId}-aster-unwind1`), {
       timeoutMs: 30_000,
@@ -395,42 +381,14 @@ describe('risk (in-process, real Redis and simulator)', () => {
     const res = await recordOpenIntent(
       fx.redis,
       names,
-      {
-        v: 1,
-        hedgeId,
-        pair: 'BTC',
-        action: 'open',
-        direction: 'buy_aster_sell_backpack',
-        qty: 0.02,
-        expectedEdge: 150,
-        reason: 'spread',
-        quoteSeqs: { aster: 101, backpack: 102 },
-        priceGuards: { aster: 100_500, backpack: 99_500 },
-        fence: lease.fence,
-        createdAt: now,
-      },
+      openIntent(hedgeId, lease.fence, now, { quoteSeqs: { aster: 101, backpack: 102 } }),
       lease,
     );
     expect(res).toEqual({ ok: true, existing: false });
     await report(fill(hedgeId, `${hedgeId}-aster-open1`, 'aster', 'buy', 100_001));
-    await report({
-      v: 1,
-      hedgeId,
-      pair: 'BTC',
-      role: 'open',
-      attempt: 1,
-      jobId: `${hedgeId}-backpack-open1`,
-      outcome: {
-        kind: 'rejected',
-        venue: 'backpack',
-        clientOrderId: `${hedgeId}-backpack-open1`,
-        code: 'PRICE_GUARD',
-        reason: 'IOC limit not reached',
-      },
-      sentAt: now,
-      ackAt: now,
-      probed: false,
-    });
+    await report(
+      rejected(hedgeId, `${hedgeId}-backpack-open1`, 'backpack', 'PRICE_GUARD', 'IOC limit not reached'),
+    );
     const complete = await waitFor(() => queues.backpack.getJob(`${hedgeId}-backpack-complete1`), {
       timeoutMs: 30_000,
       message: 'complete leg job',
