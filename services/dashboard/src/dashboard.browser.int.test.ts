@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +11,11 @@ import { freePort } from '@arb/testkit/free-port';
 import { killAllServices, type ServiceProcess, spawnService } from '@arb/testkit/process';
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchTestBrowser, openSignedInPage, requireChromium } from './test-browser';
 import { openTestHedge, startTestCommandApplier } from './test-hedge-writer';
 
-const CHROMIUM = '/usr/bin/chromium';
 const USER = 'operator';
 const PASSWORD = 'browser-test-password';
 
@@ -37,11 +36,7 @@ describe('dashboard in a real browser', () => {
   const procs: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (.ci/run does this)`,
-      );
-    }
+    requireChromium();
     shots = await mkdtemp(join(tmpdir(), 'arb-dashboard-'));
     sim = await startSim({ host: '127.0.0.1', asterPort: 0, backpackPort: 0, adminPort: 0, seed: 7 });
     fx = await redisFixture();
@@ -75,10 +70,7 @@ describe('dashboard in a real browser', () => {
       { timeoutMs: 60_000, message: 'quotes from both feeds' },
     );
     applier = await startTestCommandApplier(fx.connect({ maxRetriesPerRequest: null }), names);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchTestBrowser();
   });
 
   afterAll(async () => {
@@ -91,13 +83,11 @@ describe('dashboard in a real browser', () => {
   });
 
   it('shows live quotes and a moving chart, a hedge appearing, and pauses with confirmation', async () => {
-    const context = await browser.newContext({
-      httpCredentials: { username: USER, password: PASSWORD },
-      viewport: { width: 1280, height: 1100 },
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await openSignedInPage(
+      browser,
+      { username: USER, password: PASSWORD },
+      { width: 1280, height: 1100 },
+    );
     const res = await page.goto(url);
     expect(res?.status()).toBe(200);
 
@@ -164,7 +154,7 @@ describe('dashboard in a real browser', () => {
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: join(shots, 'bull-board.png') });
     expect(errors).toEqual([]);
-    await context.close();
+    await page.context().close();
     console.log(`screenshots in ${shots}`);
   });
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +8,10 @@ import { freePort } from '@arb/testkit/free-port';
 import { killAllServices, type ServiceProcess, spawnService } from '@arb/testkit/process';
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchTestBrowser, openSignedInPage, requireChromium } from './test-browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const USER = 'operator';
 const PASSWORD = 'pipeline-test-password';
 
@@ -62,9 +61,7 @@ describe('dashboard on the real pipeline', () => {
   const procs: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium"`);
-    }
+    requireChromium();
     shots = await mkdtemp(join(tmpdir(), 'arb-dashboard-pipeline-'));
     const scenario = join(shots, 'quiet.json');
     await writeFile(scenario, JSON.stringify(QUIET));
@@ -111,10 +108,7 @@ describe('dashboard on the real pipeline', () => {
       message: 'risk reconciled',
     });
     url = `http://127.0.0.1:${dashboardPort}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchTestBrowser();
   });
 
   afterAll(async () => {
@@ -127,13 +121,11 @@ describe('dashboard on the real pipeline', () => {
   });
 
   it('shows a real hedge open and close, and pause/resume are applied by risk', async () => {
-    const context = await browser.newContext({
-      httpCredentials: { username: USER, password: PASSWORD },
-      viewport: { width: 1280, height: 1200 },
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await openSignedInPage(
+      browser,
+      { username: USER, password: PASSWORD },
+      { width: 1280, height: 1200 },
+    );
     expect((await page.goto(url))?.status()).toBe(200);
     await page.waitForSelector('#flags .badge.ok', { timeout: 30_000 });
 
@@ -199,7 +191,7 @@ describe('dashboard on the real pipeline', () => {
     );
     expect(metrics).toMatch(/arb_daily_trades\{pair="BTC",service="dashboard"\} [1-9]/);
     expect(errors).toEqual([]);
-    await context.close();
+    await page.context().close();
     console.log(`screenshots in ${shots}`);
   });
 });
