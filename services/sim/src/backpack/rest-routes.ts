@@ -13,7 +13,7 @@ import {
   BACKPACK_STATUS_OK,
   type BackpackErrorCode,
 } from './constants';
-import { decimalsOf, formatFixed, parseDecimal } from '../engine/decimal';
+import { floorToStep, parseDecimal } from '../engine/decimal';
 import { assetsJson, depthJson, markPriceJson, marketJson, tickerJson } from './market-json';
 import { DEFAULT_ORDER_EXTRAS, fillJson, type OrderExtras, orderHistoryJson, orderJson } from './order-json';
 import { parseClientId, parseOrderRequest } from './order-request';
@@ -115,9 +115,8 @@ function qtyForQuote(engine: SimVenueEngine, side: 'buy' | 'sell', quote: number
     qty += take;
     remaining -= take * l.price;
   }
-  const step = engine.rules.stepSize;
-  // Through the decimal string, so the quantity is exactly the double of its decimal (as a parsed request's is).
-  return Number(formatFixed(Math.floor(qty / step + 1e-9) * step, decimalsOf(step)));
+  // The double nearest the step-multiple decimal, exactly as a parsed request's quantity is.
+  return floorToStep(qty, engine.rules.stepSize);
 }
 
 export interface RouteContext {

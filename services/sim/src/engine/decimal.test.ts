@@ -32,6 +32,22 @@ describe('rounding in the engine', () => {
   });
 });
 
+describe('floorToStep', () => {
+  it('property: is the double of its decimal string (what a parsed request quantity is)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1000, noNaN: true }),
+        fc.constantFrom(0.00001, 0.001, 0.1, 1),
+        (x, step) => {
+          const viaString = Number(formatFixed(Math.floor(x / step + 1e-9) * step, decimalsOf(step)));
+          expect(floorToStep(x, step)).toBe(viaString);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('formatting for the wire', () => {
   it('formats fixed and normalized without float artefacts or negative zero', () => {
     expect(formatFixed(117357, 1)).toBe('117357.0');
