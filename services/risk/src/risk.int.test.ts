@@ -105,6 +105,12 @@ function openIntent(
   };
 }
 
+/** Records an open intent as the strategy still holding the lease acquired by the first hedge test. */
+async function recordOpenAsStrategy(hedgeId: string, createdAt: number, over: Partial<HedgeIntent>) {
+  const lease = { owner: 'test-strategy', fence: Number(await fx.redis.get(names.fencingKey('BTC'))) };
+  return recordOpenIntent(fx.redis, names, openIntent(hedgeId, lease.fence, createdAt, over), lease);
+}
+
 async function command(command: ControlCommandKind, id: string = randomUUID()): Promise<string> {
   await appendMessage(fx.redis, names.commandStream, ControlCommandSchema, {
     v: 1,
@@ -292,15 +298,9 @@ describe('risk (in-process, real Redis and simulator)', () => {
     await command('resume');
     await waitFor(async () => !(await flags()).killed, { timeoutMs: 15_000, message: 'resumed' });
     await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled' });
-    const lease = { owner: 'test-strategy', fence: Number(await fx.redis.get(names.fencingKey('BTC'))) };
     const now = Date.now();
     const hedgeId = makeHedgeId(now, 77);
-    const res = await recordOpenIntent(
-      fx.redis,
-      names,
-      openIntent(hedgeId, lease.fence, now, { quoteSeqs: { aster: 2, backpack: 2 } }),
-      lease,
-    );
+    const res = await recordOpenAsStrategy(hedgeId, now, { quoteSeqs: { aster: 2, backpack: 2 } });
     expect(res.ok).toBe(true);
     // The aster leg really executes at the simulator, but its worker only knows "unknown" (timeout).
     const aster = venues().aster;
@@ -376,14 +376,8 @@ describe('risk (in-process, real Redis and simulator)', () => {
         seq: ++seq,
       });
     }
-    const lease = { owner: 'test-strategy', fence: Number(await fx.redis.get(names.fencingKey('BTC'))) };
     const hedgeId = makeHedgeId(now, 999);
-    const res = await recordOpenIntent(
-      fx.redis,
-      names,
-      openIntent(hedgeId, lease.fence, now, { quoteSeqs: { aster: 101, backpack: 102 } }),
-      lease,
-    );
+    const res = await recordOpenAsStrategy(hedgeId, now, { quoteSeqs: { aster: 101, backpack: 102 } });
     expect(res).toEqual({ ok: true, existing: false });
     await report(fill(hedgeId, `${hedgeId}-aster-open1`, 'aster', 'buy', 100_001));
     await report(
