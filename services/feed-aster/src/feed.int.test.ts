@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import { readFeedHealth } from '@arb/bus/feed-runner';
 import { redisNames } from '@arb/bus/keys';
 import { type QuoteReject, readLatestQuote, subscribeQuotes } from '@arb/bus/quote-bus';
@@ -10,6 +8,7 @@ import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AsterFeedSettings } from './feed-options';
+import { startBookTickerProducer } from './book-ticker-producer';
 import { type RunningAsterFeed, startAsterFeed } from './start-feed';
 
 // The feed end to end: AsterDex simulator over a real WebSocket → feed → real Redis → a real subscriber.
@@ -222,11 +221,8 @@ describe('feed-aster hot path', () => {
       // thread also runs the in-process simulator of the other tests (market driver every 10 ms), so the
       // number is conservative; src/hot-path-bench.ts measures the feed alone.
       const n = 60_000;
-      const worker = new Worker(PRODUCER, { eval: true, workerData: { n } });
-      const port = await new Promise<number>((resolve, reject) => {
-        worker.once('message', (m: { port: number }) => resolve(m.port));
-        worker.once('error', reject);
-      });
+      const producer = await startBookTickerProducer(n);
+      const port = producer.port;
       const pair = `TP${streamMaxLen}`;
       const names = redisNames(fx.ns);
       const sub = fx.connect();
@@ -254,30 +250,7 @@ describe('feed-aster hot path', () => {
       expect(s0.stats().rejected).toBe(0);
       await feed!.stop();
       feed = null;
-      await worker.terminate();
+      await producer.close();
     },
   );
 });
-
-const PRODUCER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { WebSocketServer } = require(${JSON.stringify(createRequire(import.meta.url).resolve('ws'))});
-const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-wss.on('listening', () => parentPort.postMessage({ port: wss.address().port }));
-wss.on('connection', (ws) => {
-  ws.once('message', () => {
-    ws.send('{"result":null,"id":1}');
-    let u = 1;
-    const burst = () => {
-      const t = Date.now();
-      for (let i = 0; i < 1000 && u <= workerData.n; i++, u++) {
-        const bid = (60000 + (u % 50) / 10).toFixed(1);
-        ws.send('{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":' + u + ',"E":' + t + ',"T":' + t +
-          ',"s":"BTCUSDT","b":"' + bid + '","B":"1.234","a":"60010.0","A":"0.5"}}');
-      }
-      if (u <= workerData.n) setImmediate(burst);
-    };
-    burst();
-  });
-});
-`;

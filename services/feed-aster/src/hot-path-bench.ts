@@ -5,38 +5,17 @@
  *   N=100000 STREAM=0 npx tsx services/feed-aster/src/hot-path-bench.ts
  * Needs a Redis at REDIS_URL (default 127.0.0.1:6379). Run it on a quiet machine: it measures one core.
  */
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
 import { FeedRunner } from '@arb/bus/feed-runner';
 import { redisNames } from '@arb/bus/keys';
 import { AsterMarketData } from '@arb/venue-aster/market-data';
 import { deleteNamespace } from '@arb/testkit/redis';
+import { startBookTickerProducer } from './book-ticker-producer';
 
 const n = Number(process.env.N ?? 100000);
 const stream = Number(process.env.STREAM ?? 0);
-const PRODUCER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { WebSocketServer } = require(${JSON.stringify(createRequire(import.meta.url).resolve('ws'))});
-const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-wss.on('listening', () => parentPort.postMessage({ port: wss.address().port }));
-wss.on('connection', (ws) => {
-  ws.once('message', () => {
-    let u = 1;
-    const burst = () => {
-      const t = Date.now();
-      for (let i = 0; i < 1000 && u <= workerData.n; i++, u++) {
-        const bid = (60000 + (u % 50) / 10).toFixed(1);
-        ws.send('{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":' + u + ',"E":' + t + ',"T":' + t +
-          ',"s":"BTCUSDT","b":"' + bid + '","B":"1.234","a":"60010.0","A":"0.5"}}');
-      }
-      if (u <= workerData.n) setImmediate(burst);
-    };
-    burst();
-  });
-});`;
-const worker = new Worker(PRODUCER, { eval: true, workerData: { n } });
-const port = await new Promise<number>((r) => worker.once('message', (m: { port: number }) => r(m.port)));
+const producer = await startBookTickerProducer(n);
+const port = producer.port;
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const ns = `t-hot-${process.pid}`;
 const source = new AsterMarketData({
@@ -65,4 +44,4 @@ console.log(
 await runner.stop();
 await deleteNamespace(redis, ns);
 redis.disconnect();
-await worker.terminate();
+await producer.close();
