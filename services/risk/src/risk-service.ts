@@ -58,12 +58,12 @@ export interface RiskServiceOptions {
   dailyLossLimit: number;
   cleanupPolicy: CleanupPolicy;
   tradingTimeZone: string;
-  /** A hedge naked longer than this raises a critical alert (default 5 s). */
-  nakedAlertMs?: number;
+  /** A hedge naked longer than this raises a critical alert (NAKED_ALERT_MS). */
+  nakedAlertMs: number;
   /** Period of the forced-close / stuck-leg check and of unknown-leg resolution (default 1 s). */
   tickMs?: number;
-  /** A leg pending this long is looked up at the venue (default 30 s). */
-  stuckLegMs?: number;
+  /** STUCK_LEG_MS: a pending leg is looked up at its venue after this; not found so long after: rejected. */
+  stuckLegMs: number;
   /** Venue positions unreadable this long → reconciled=false (default max(10 s, 5 reconcile intervals)). */
   truthTimeoutMs?: number;
   /** Stream entries pending this long in a dead consumer are taken over (default 10 s). */
@@ -115,8 +115,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   const names = redisNames(o.namespace);
   const log = o.log;
   const tickMs = o.tickMs ?? 1000;
-  const stuckLegMs = o.stuckLegMs ?? 30_000;
-  const nakedAlertMs = o.nakedAlertMs ?? 5000;
+  const { stuckLegMs, nakedAlertMs } = o;
   const m: RiskMetrics | null = o.metrics ? createRiskMetrics(o.metrics) : null;
 
   const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });

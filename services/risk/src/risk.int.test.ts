@@ -73,6 +73,8 @@ function riskOptions(extra: Partial<RiskServiceOptions> = {}): RiskServiceOption
     dailyLossLimit: 1,
     cleanupPolicy: 'unwind',
     tradingTimeZone: 'UTC',
+    nakedAlertMs: 5000,
+    stuckLegMs: 30_000,
     tickMs: 200,
     reclaimIdleMs: 2000,
     log,

@@ -28,8 +28,8 @@ export interface StrategyServiceOptions {
   checkIntervalMs: number;
   /** Price/spread status line period (info log), while leader. */
   statusIntervalMs: number;
-  /** Leader lease time: a dead leader is replaced within about this (plus a third of it). */
-  leaseMs?: number;
+  /** STRATEGY_LEASE_MS: a dead leader is replaced within about this (plus a third of it). */
+  leaseMs: number;
   /** Re-read the active hedge and control flags this often, besides state notices (backstop). */
   refreshMs?: number;
   /** Re-read feed health hashes this often; a report older than healthMaxAgeMs is unhealthy. */
@@ -55,7 +55,7 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   const names = redisNames(o.namespace);
   const log = o.log;
   const owner = o.owner ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const leaseMs = o.leaseMs ?? 3000;
+  const leaseMs = o.leaseMs;
   const refreshMs = o.refreshMs ?? 1000;
   const healthRefreshMs = o.healthRefreshMs ?? 500;
   const healthMaxAgeMs = o.healthMaxAgeMs ?? 5000;
