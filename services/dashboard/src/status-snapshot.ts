@@ -1,4 +1,5 @@
 import { type ControlFlags, readControlFlags } from '@arb/bus/control-flags';
+import { FEED_REPORT_MAX_AGE_MS, feedHealthy } from '@arb/bus/feed-health';
 import { type HedgeRecord, readActiveHedge } from '@arb/bus/hedge-store';
 import type { RedisNames } from '@arb/bus/keys';
 import { type LedgerEntry, LedgerEntrySchema } from '@arb/bus/ledger-entry';
@@ -75,7 +76,7 @@ export interface StatusSnapshot {
 
 export interface ReadStatusOptions {
   now?: number;
-  /** A feed health report older than this is unhealthy (the strategy's default: 5000 ms). */
+  /** A feed health report older than this is unhealthy (default FEED_REPORT_MAX_AGE_MS, as the strategy). */
   healthMaxAgeMs?: number;
   /** Ledger entries scanned (newest first) for today's stats while risk has stored none (default 500). */
   ledgerScan?: number;
@@ -88,7 +89,7 @@ export async function readStatusSnapshot(
   config: StatusConfig,
   opts: ReadStatusOptions = {},
 ): Promise<StatusSnapshot> {
-  const healthMaxAgeMs = opts.healthMaxAgeMs ?? 5000;
+  const healthMaxAgeMs = opts.healthMaxAgeMs ?? FEED_REPORT_MAX_AGE_MS;
   const pair = config.pair;
   const [aster, backpack, healthA, healthB, control, record] = await Promise.all([
     readLatestQuote(redis, names, 'aster', pair),
@@ -153,10 +154,9 @@ export function feedView(
   const present = Object.keys(hash).length > 0;
   const updatedAt = Number(hash.updatedAt);
   const reportAgeMs = present && Number.isFinite(updatedAt) ? now - updatedAt : null;
-  const connected = hash.connected === '1';
   return {
-    healthy: connected && reportAgeMs !== null && reportAgeMs <= healthMaxAgeMs,
-    connected,
+    healthy: feedHealthy(present ? hash : null, now, healthMaxAgeMs),
+    connected: hash.connected === '1',
     quoteAgeMs: quote ? now - quote.receivedAt : null,
     reportAgeMs,
     reconnects: num(hash.reconnects),

@@ -1,7 +1,6 @@
 import type { HedgeRecord } from '@arb/bus/hedge-store';
 import { describe, expect, it } from 'vitest';
 import { buildRiskView, hedgePhase } from './risk-view';
-import { feedHealthy } from './venue-health';
 
 const open = {
   v: 1 as const,
@@ -65,15 +64,5 @@ describe('risk view', () => {
       openedAt: 5000,
     });
     expect(v.venuesHealthy).toEqual({ aster: true, backpack: false });
-  });
-});
-
-describe('feed health', () => {
-  it('healthy only when connected and recently reported', () => {
-    expect(feedHealthy(null, 10_000, 5000)).toBe(false);
-    expect(feedHealthy({ connected: '0', updatedAt: '9000' }, 10_000, 5000)).toBe(false);
-    expect(feedHealthy({ connected: '1', updatedAt: '9000' }, 10_000, 5000)).toBe(true);
-    expect(feedHealthy({ connected: '1', updatedAt: '1000' }, 10_000, 5000)).toBe(false);
-    expect(feedHealthy({ connected: '1' }, 10_000, 5000)).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import type { StrategyParams } from '@arb/core/params';
 import { VENUES } from '@arb/core/venue';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { readControlFlags } from '@arb/bus/control-flags';
+import { FEED_REPORT_MAX_AGE_MS, feedHealthy } from '@arb/bus/feed-health';
 import type { HedgeIntent } from '@arb/bus/hedge-intent';
 import { type HedgeRecord, readActiveHedge, recordCloseIntent, recordOpenIntent } from '@arb/bus/hedge-store';
 import { legsForIntent } from '@arb/bus/job-registry';
@@ -17,7 +18,6 @@ import type { Logger } from '@arb/log/logger';
 import { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { type IntentExecutor, StrategyEngine } from './strategy-engine';
-import { feedHealthy } from './venue-health';
 
 export interface StrategyServiceOptions {
   redisUrl: string;
@@ -58,7 +58,7 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   const leaseMs = o.leaseMs;
   const refreshMs = o.refreshMs ?? 1000;
   const healthRefreshMs = o.healthRefreshMs ?? 500;
-  const healthMaxAgeMs = o.healthMaxAgeMs ?? 5000;
+  const healthMaxAgeMs = o.healthMaxAgeMs ?? FEED_REPORT_MAX_AGE_MS;
 
   const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   const sub = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
