@@ -110,6 +110,7 @@ async function runOne(
   } catch (err) {
     problems.push(`set-up: could not restore the stack: ${message(err)}`);
   }
+  const supervisor = problems.length === 0 ? supervise(stack, ctx) : null;
   if (problems.length === 0) {
     try {
       await sc.run(ctx);
@@ -121,7 +122,20 @@ async function runOne(
       (f) => f.addedAt >= since && f.remaining !== null && 'count' in f.spec && f.remaining === f.spec.count,
     );
     for (const f of unfired) problems.push(`set-up: fault never fired: ${JSON.stringify(f.spec)}`);
+    // Quiescence before the checks: every fault over, the market calm, and no hedge live (one opened
+    // late in the scenario must end here, or the next scenario's reset would hide what it left behind).
+    try {
+      await stack.admin.clearFaults();
+      await stack.waitCalm();
+      await waitFor(async () => (await stack.fx.redis.get(stack.names.activeHedgeKey('BTC'))) === null, {
+        timeoutMs: 120_000,
+        message: 'no live hedge after the scenario',
+      });
+    } catch (err) {
+      problems.push(`not quiescent: ${message(err)}`);
+    }
   }
+  problems.push(...((await supervisor?.stop()) ?? []));
   let report: Awaited<ReturnType<typeof checkInvariants>> | undefined;
   try {
     report = await checkInvariants(stack, {
@@ -153,6 +167,47 @@ async function runOne(
   );
   for (const p of problems) log(`     ${p}`);
   return r;
+}
+
+/**
+ * The supervisor PM2 is in production: a service that exits on its own during a scenario (not one the
+ * scenario killed) is restarted a second later, and the restart is noted. Exiting to be restarted is the
+ * services' designed reaction to some faults (a lost leader lease, an unhandled rejection), but never
+ * silently: an exit with no error or fatal log line among its last 30 lines is a violation.
+ */
+function supervise(stack: Stack, ctx: ScenarioContext): { stop(): Promise<string[]> } {
+  const problems: string[] = [];
+  let busy: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    busy = busy.then(async () => {
+      for (const [label, p] of [...stack.procs]) {
+        if (!p.exit || ctx.killed.includes(label) || !(label in SERVICES)) continue;
+        stack.procs.delete(label);
+        const last = p.lines.slice(-30).flatMap((l) => {
+          try {
+            const j = JSON.parse(l.text) as { level?: number; msg?: string };
+            return (j.level ?? 0) >= 50 ? [j.msg ?? ''] : [];
+          } catch {
+            return [];
+          }
+        });
+        if (last.length === 0)
+          problems.push(`${label} died silently (code ${p.exit.code}, signal ${p.exit.signal})`);
+        ctx.notes.push(`${label} exited (${last.at(-1) ?? `code ${p.exit.code}`}); restarted as PM2 would`);
+        await new Promise((r) => setTimeout(r, 1000));
+        await stack.spawn(label as ServiceName).catch((err: unknown) => {
+          problems.push(`${label} could not be restarted: ${message(err)}`);
+        });
+      }
+    });
+  }, 500);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await busy;
+      return problems;
+    },
+  };
 }
 
 /** Every service running (restarting those a scenario killed), extras stopped, then the stack's reset. */

@@ -19,7 +19,7 @@ export interface ScenarioContext {
   redis: RedisServer;
   /** FORCE_CLOSE_TIME of the stack (ms). */
   forceCloseMs: number;
-  /** Processes the scenario killed on purpose (their exit is not a failure). */
+  /** Processes the scenario kills on purpose (pushed BEFORE the kill: the supervisor leaves them alone). */
   killed: string[];
   /** Free-text facts for the report ("forced close 21.3 s after open"). */
   notes: string[];
@@ -139,8 +139,8 @@ export const SCENARIOS: Scenario[] = [
       );
       const id = await openHedge(s, 'buy_aster_sell_backpack', 8000);
       await simOrder(s, 'aster', (c) => c?.startsWith(`${id}-aster-open`) ?? false);
-      await s.halt('order-aster', 'kill');
       ctx.killed.push('order-aster');
+      await s.halt('order-aster', 'kill');
       await s.spawn('order-aster');
       // The re-run (or risk) finds the order by its client id; the killed process never answered.
       await expectProbedFill(s, `${id}-aster-open1`);
@@ -171,8 +171,8 @@ export const SCENARIOS: Scenario[] = [
             from,
           },
         );
-        await s.halt('strategy', 'kill');
         ctx.killed.push('strategy');
+        await s.halt('strategy', 'kill');
       } finally {
         await Promise.all(
           idKeys.map((k, i) =>
@@ -210,9 +210,9 @@ export const SCENARIOS: Scenario[] = [
       const id = await openHedge(s, 'buy_aster_sell_backpack', ctx.forceCloseMs + 8000);
       const opened = await waitOpen(s, id);
       // The strategy would force-close too: only risk may do it here, and risk crashes once meanwhile.
+      ctx.killed.push('strategy', 'risk');
       await s.halt('strategy', 'kill');
       await s.halt('risk', 'kill');
-      ctx.killed.push('strategy', 'risk');
       await sleep(2000);
       await s.spawn('risk');
       const closed = await s.waitHedge(id, (h) => h.status?.phase === 'closed', 'force-closed', 120_000);
@@ -248,6 +248,30 @@ export const SCENARIOS: Scenario[] = [
       if (JSON.stringify(ledgerAfter.slice(0, ledgerBefore.length)) !== JSON.stringify(ledgerBefore))
         throw new Error('ledger lost entries across the Redis restart');
       const h = await waitEnded(s, id);
+      if (h.status?.phase !== 'closed') throw new Error(`hedge ${h.status?.phase} after the restart`);
+    },
+  },
+  {
+    id: '4b',
+    title: 'Redis SIGKILL while a leg is in flight, down 6 s',
+    nakedBoundS: 60,
+    async run(ctx) {
+      const s = ctx.stack;
+      // The Aster open order executes; its answer arrives 3 s later, while Redis is down: the worker must
+      // keep the outcome until Redis is back (and the other leg's outcome, if it was written just before).
+      await s.admin.addFaults(
+        onOrders('aster', { kind: 'timeout_after_execution', delayMs: 3000, count: 1 }),
+      );
+      const id = await openHedge(s, 'buy_aster_sell_backpack', 10_000);
+      await simOrder(s, 'aster', (c) => c?.startsWith(`${id}-aster-open`) ?? false);
+      await ctx.redis.kill();
+      await sleep(6000);
+      await ctx.redis.restart();
+      await waitFor(async () => (await s.fx.redis.ping()) === 'PONG', {
+        timeoutMs: 30_000,
+        message: 'redis back',
+      });
+      const h = await waitEnded(s, id, 150_000);
       if (h.status?.phase !== 'closed') throw new Error(`hedge ${h.status?.phase} after the restart`);
     },
   },
@@ -383,6 +407,19 @@ export const SCENARIOS: Scenario[] = [
         { kind: 'timestamp_skew', venue: 'backpack', skewMs: -10_000, durationMs: 12_000 },
         12_000,
         'buy_backpack_sell_aster',
+      );
+    },
+  },
+  {
+    id: '9c',
+    title: 'Future event timestamps on the Aster feed',
+    nakedBoundS: 30,
+    async run(ctx) {
+      await noOpenWhilePoisoned(
+        ctx,
+        { kind: 'timestamp_skew', venue: 'aster', skewMs: 10_000, durationMs: 12_000 },
+        12_000,
+        'buy_aster_sell_backpack',
       );
     },
   },
