@@ -4,8 +4,9 @@ import { type HedgeRecord, readActiveHedge } from '@arb/bus/hedge-store';
 import type { RedisNames } from '@arb/bus/keys';
 import { type LedgerEntry, LedgerEntrySchema } from '@arb/bus/ledger-entry';
 import { readLatestQuote } from '@arb/bus/quote-bus';
+import { buildRiskView, hedgePhase } from '@arb/bus/risk-view';
 import { type DailyStats, emptyDailyStats, tradingDay } from '@arb/core/daily-stats';
-import { decide, type RiskView } from '@arb/core/decide';
+import { decide } from '@arb/core/decide';
 import type { HedgeDirection } from '@arb/core/direction';
 import type { HedgePhase } from '@arb/core/hedge';
 import type { StrategyParams } from '@arb/core/params';
@@ -130,7 +131,7 @@ export async function readStatusSnapshot(
     feeds,
     control,
     hedge,
-    decision: wouldDecide(config.strategy, control, feeds, record, hedge, quotes, now),
+    decision: wouldDecide(config.strategy, control, feeds, record, quotes, now),
     daily,
   };
 }
@@ -164,13 +165,6 @@ export function feedView(
   };
 }
 
-function phaseOf(record: HedgeRecord): HedgePhase {
-  const phase = record.status?.phase;
-  if (phase === undefined) return record.close ? 'closing' : 'opening';
-  if (phase === 'open' && record.close) return 'closing';
-  return phase;
-}
-
 function hedgeView(
   record: HedgeRecord,
   quotes: Record<VenueId, Quote | null>,
@@ -192,7 +186,7 @@ function hedgeView(
     hedgeId: record.hedgeId,
     direction: open.direction,
     qty: open.qty,
-    phase: phaseOf(record),
+    phase: hedgePhase(record),
     createdAt: open.createdAt,
     openedAt,
     ageMs: now - (openedAt ?? open.createdAt),
@@ -210,30 +204,15 @@ function wouldDecide(
   control: ControlFlags,
   feeds: Record<VenueId, FeedView>,
   record: HedgeRecord | null,
-  hedge: HedgeView | null,
   quotes: Record<VenueId, Quote | null>,
   now: number,
 ): StatusSnapshot['decision'] {
-  let lastActionAt: number | null = null;
-  for (const t of [record?.open?.createdAt, record?.close?.createdAt]) {
-    if (t !== undefined && (lastActionAt === null || t > lastActionAt)) lastActionAt = t;
-  }
-  const view: RiskView = {
-    paused: control.paused,
-    killed: control.killed,
-    reconciled: control.reconciled,
+  const view = buildRiskView({
+    flags: control,
+    hedge: record,
     venuesHealthy: { aster: feeds.aster.healthy, backpack: feeds.backpack.healthy },
-    activeHedge: hedge
-      ? {
-          id: hedge.hedgeId,
-          direction: hedge.direction,
-          qty: hedge.qty,
-          phase: hedge.phase,
-          openedAt: hedge.openedAt,
-        }
-      : null,
-    lastActionAt,
-  };
+    lastActionAt: null,
+  });
   const d = decide(params, view, quotes, now);
   if (d.kind === 'hold') return d.detail === undefined ? { kind: 'hold', reason: d.reason } : { ...d };
   if (d.kind === 'open') return { kind: 'open', detail: `${d.direction} at ${d.expectedEdge.toFixed(2)}` };

@@ -8,7 +8,7 @@ import type { HedgeIntent } from '@arb/bus/hedge-intent';
 import type { HedgeRecord, RecordResult } from '@arb/bus/hedge-store';
 import type { LeaseHolder } from '@arb/bus/leader-lease';
 import { closePriceGuards, openPriceGuards } from './price-guards';
-import { buildRiskView } from './risk-view';
+import { buildRiskView } from '@arb/bus/risk-view';
 
 /** Records an intent durably (atomically refused when not allowed), then enqueues its legs. */
 export interface IntentExecutor {

@@ -1,4 +1,4 @@
-import type { HedgeRecord } from '@arb/bus/hedge-store';
+import type { HedgeRecord } from './hedge-store';
 import { describe, expect, it } from 'vitest';
 import { buildRiskView, hedgePhase } from './risk-view';
 

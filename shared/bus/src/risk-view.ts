@@ -1,12 +1,13 @@
 import type { HedgePhase } from '@arb/core/hedge';
 import type { RiskView } from '@arb/core/decide';
 import type { VenueId } from '@arb/core/venue';
-import type { ControlFlags } from '@arb/bus/control-flags';
-import type { HedgeRecord } from '@arb/bus/hedge-store';
+import type { ControlFlags } from './control-flags';
+import type { HedgeRecord } from './hedge-store';
 
 /**
  * The strategy's RiskView (input of `decide`) from what Redis says: control flags, the pair's active hedge
- * record (intents + risk's status), feed health; and the strategy's own last action time.
+ * record (intents + risk's status), feed health; and the strategy's own last action time (null when only
+ * Redis is known, as on the dashboard, which shows what the strategy would decide).
  */
 export function buildRiskView(input: {
   flags: ControlFlags;
