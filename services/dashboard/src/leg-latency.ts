@@ -1,5 +1,6 @@
 import type { RedisNames } from '@arb/bus/keys';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
+import { readNewest } from '@arb/bus/stream';
 import { VENUES, type VenueId } from '@arb/core/venue';
 import type { Redis } from 'ioredis';
 
@@ -56,17 +57,10 @@ export function legLatency(
 
 /** Reads the newest `count` outcome events and their intents' decision times from Redis. */
 export async function readLegLatency(redis: Redis, names: RedisNames, count = 200): Promise<LegLatency> {
-  const rows = await redis.xrevrange(names.outcomeStream, '+', '-', 'COUNT', count);
-  const events: OrderOutcomeEvent[] = [];
-  for (const [, fields] of rows) {
-    const i = fields.indexOf('m');
-    try {
-      const r = OrderOutcomeEventSchema.safeParse(JSON.parse(fields[i + 1] ?? ''));
-      if (r.success) events.push(r.data);
-    } catch {
-      // not JSON: skipped (risk counts rejects)
-    }
-  }
+  // Invalid entries are skipped here (risk counts rejects).
+  const events = (await readNewest(redis, names.outcomeStream, OrderOutcomeEventSchema, count)).entries.map(
+    (e) => e.message,
+  );
   const ids = [...new Set(events.map((e) => e.hedgeId))];
   const decided = new Map<string, number>();
   if (ids.length > 0) {

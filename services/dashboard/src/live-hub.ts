@@ -1,5 +1,6 @@
 import { AlertSchema, type Alert } from '@arb/bus/alert';
 import type { RedisNames } from '@arb/bus/keys';
+import { readNewest } from '@arb/bus/stream';
 import { redact } from '@arb/log/redact';
 import type { Redis } from 'ioredis';
 import { type LegLatency, readLegLatency } from './leg-latency';
@@ -144,24 +145,14 @@ export class LiveHub {
   }
 
   private async readTables(): Promise<void> {
-    const [ledger, alertRows, latency] = await Promise.all([
+    const [ledger, alerts, latency] = await Promise.all([
       readRecentLedger(this.o.redis, this.o.names, 500),
-      this.o.redis.xrevrange(this.o.names.alertStream, '+', '-', 'COUNT', 10),
+      readNewest(this.o.redis, this.o.names.alertStream, AlertSchema, 10),
       readLegLatency(this.o.redis, this.o.names),
     ]);
     this.latency = latency;
     this.hedges = recentHedges(ledger, 20);
-    const alerts: Alert[] = [];
-    for (const [, fields] of alertRows) {
-      const i = fields.indexOf('m');
-      try {
-        const r = AlertSchema.safeParse(JSON.parse(fields[i + 1] ?? ''));
-        if (r.success) alerts.push(r.data);
-      } catch {
-        // not JSON: skipped
-      }
-    }
-    this.alerts = alerts;
+    this.alerts = alerts.entries.map((e) => e.message);
   }
 
   /** A chart point when a quote changed since the last point (same quotes: no new point). */

@@ -4,6 +4,7 @@ import { type HedgeRecord, readActiveHedge } from '@arb/bus/hedge-store';
 import type { RedisNames } from '@arb/bus/keys';
 import { type LedgerEntry, LedgerEntrySchema } from '@arb/bus/ledger-entry';
 import { readLatestQuote } from '@arb/bus/quote-bus';
+import { readNewest } from '@arb/bus/stream';
 import { buildRiskView, hedgePhase } from '@arb/bus/risk-view';
 import { type DailyStats, emptyDailyStats, tradingDay } from '@arb/core/daily-stats';
 import { decide } from '@arb/core/decide';
@@ -225,20 +226,8 @@ export async function readRecentLedger(
   names: RedisNames,
   count: number,
 ): Promise<LedgerEntry[]> {
-  const rows = await redis.xrevrange(names.ledgerStream, '+', '-', 'COUNT', count);
-  const out: LedgerEntry[] = [];
-  for (let i = rows.length - 1; i >= 0; i--) {
-    const fields = rows[i]![1];
-    const idx = fields.indexOf('m');
-    if (idx < 0 || idx + 1 >= fields.length) continue;
-    try {
-      const r = LedgerEntrySchema.safeParse(JSON.parse(fields[idx + 1]!));
-      if (r.success) out.push(r.data);
-    } catch {
-      // Not JSON: skipped here; risk counts its own rejects.
-    }
-  }
-  return out;
+  const { entries } = await readNewest(redis, names.ledgerStream, LedgerEntrySchema, count);
+  return entries.map((e) => e.message).reverse();
 }
 
 /**

@@ -13,7 +13,7 @@ import { LedgerEntrySchema, type LedgerEntry } from '@arb/bus/ledger-entry';
 import { OrderOutcomeEventSchema, type OrderOutcomeEvent } from '@arb/bus/order-outcome-event';
 import { closeOrderQueues, createOrderQueues, enqueueJob, type OrderQueues } from '@arb/bus/order-queues';
 import { readLatestQuote } from '@arb/bus/quote-bus';
-import { appendMessage, StreamConsumer } from '@arb/bus/stream';
+import { appendMessage, queueAppend, StreamConsumer } from '@arb/bus/stream';
 import { dailyStats, tradingDay } from '@arb/core/daily-stats';
 import { quoteAgeProblem } from '@arb/core/decide';
 import {
@@ -253,8 +253,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       foldSeq++;
       const entries: LedgerEntry[] = ledgerEntriesFor(before, after, fills);
       const tx = redis.multi().hset(names.hedgeKey(after.id), RISK_STATE_FIELD, JSON.stringify(after));
-      for (const e of entries)
-        tx.xadd(names.ledgerStream, '*', 'm', JSON.stringify(LedgerEntrySchema.parse(e)));
+      for (const e of entries) queueAppend(tx, names.ledgerStream, LedgerEntrySchema, e);
       const naked = Math.abs(after.netExposure) > after.dustQty;
       const wasNaked = nakedSince.get(after.id);
       if (naked && !wasNaked) tx.hset(names.riskNakedSinceKey, after.id, String(Date.now()));
@@ -450,7 +449,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
         clientOrderId: jobId,
         venueOrderId: outcome.venueOrderId,
       };
-      tx.xadd(names.ledgerStream, '*', 'm', JSON.stringify(LedgerEntrySchema.parse(entry)));
+      queueAppend(tx, names.ledgerStream, LedgerEntrySchema, entry);
     }
     await tx.exec();
     flattens.delete(jobId);

@@ -4,7 +4,14 @@ import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { redisNames } from './keys';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from './order-outcome-event';
-import { appendMessage, type RejectedEntry, readRange, StreamConsumer } from './stream';
+import {
+  appendMessage,
+  queueAppend,
+  type RejectedEntry,
+  readNewest,
+  readRange,
+  StreamConsumer,
+} from './stream';
 
 let fx: RedisFixture;
 let names: ReturnType<typeof redisNames>;
@@ -47,6 +54,29 @@ describe('durable streams', () => {
       appendMessage(redis, stream, OrderOutcomeEventSchema, { ...event(1), role: 'middle' } as never),
     ).rejects.toThrow();
     expect(await redis.exists(stream)).toBe(0);
+  });
+
+  it('readNewest returns the newest entries first and reports invalid ones', async () => {
+    const stream = `${names.outcomeStream}:newest`;
+    for (let i = 1; i <= 4; i++) await appendMessage(redis, stream, OrderOutcomeEventSchema, event(i));
+    await redis.xadd(stream, '*', 'm', 'not json');
+    const { entries, rejected } = await readNewest(redis, stream, OrderOutcomeEventSchema, 3);
+    expect(entries.map((e) => e.message.sentAt)).toEqual([4, 3]);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.raw).toBe('not json');
+  });
+
+  it('queueAppend writes with the rest of a MULTI, and validates before queueing', async () => {
+    const stream = `${names.outcomeStream}:multi`;
+    const tx = redis.multi().set(`${stream}:other`, '1');
+    queueAppend(tx, stream, OrderOutcomeEventSchema, event(7));
+    expect(() =>
+      queueAppend(redis.multi(), stream, OrderOutcomeEventSchema, { ...event(8), role: 'middle' } as never),
+    ).toThrow();
+    await tx.exec();
+    const { entries } = await readRange(redis, stream, OrderOutcomeEventSchema);
+    expect(entries.map((e) => e.message)).toEqual([event(7)]);
+    expect(await redis.get(`${stream}:other`)).toBe('1');
   });
 
   it('delivers every entry once to a group, acks it, and counts malformed entries as rejects', async () => {

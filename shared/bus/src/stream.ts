@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { z } from 'zod';
 
 /**
@@ -31,6 +31,19 @@ export async function appendMessage<S extends z.ZodType>(
       : await redis.xadd(stream, 'MAXLEN', '~', opts.maxLen, '*', FIELD, body);
   if (id === null) throw new Error(`XADD to ${stream} returned no id`);
   return id;
+}
+
+/**
+ * Validates one message and queues its XADD on a MULTI or pipeline (written together with other keys);
+ * the caller executes it. Never mutates the message.
+ */
+export function queueAppend<S extends z.ZodType>(
+  tx: ChainableCommander,
+  stream: string,
+  schema: S,
+  message: z.input<S>,
+): ChainableCommander {
+  return tx.xadd(stream, '*', FIELD, JSON.stringify(schema.parse(message)));
 }
 
 /** Creates the consumer group (and the stream) if missing. `startId` '0' reads history, '$' only new. */
@@ -204,6 +217,23 @@ export async function readRange<S extends z.ZodType>(
     opts.count === undefined
       ? await redis.xrange(stream, opts.start ?? '-', opts.end ?? '+')
       : await redis.xrange(stream, opts.start ?? '-', opts.end ?? '+', 'COUNT', opts.count);
+  return parseRows(rows, schema);
+}
+
+/** The newest `count` entries without a group (dashboard tables), newest first, validated. */
+export async function readNewest<S extends z.ZodType>(
+  redis: Redis,
+  stream: string,
+  schema: S,
+  count: number,
+): Promise<{ entries: StreamEntry<z.output<S>>[]; rejected: RejectedEntry[] }> {
+  return parseRows(await redis.xrevrange(stream, '+', '-', 'COUNT', count), schema);
+}
+
+function parseRows<S extends z.ZodType>(
+  rows: [id: string, fields: string[]][],
+  schema: S,
+): { entries: StreamEntry<z.output<S>>[]; rejected: RejectedEntry[] } {
   const entries: StreamEntry<z.output<S>>[] = [];
   const rejected: RejectedEntry[] = [];
   for (const [id, fields] of rows) {
