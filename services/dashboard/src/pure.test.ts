@@ -1,7 +1,6 @@
 import type { LedgerEntry } from '@arb/bus/ledger-entry';
 import { describe, expect, it } from 'vitest';
 import { basicAuthUser, checkBasicAuth } from './basic-auth';
-import { parseDailyStats } from './daily-stats-read';
 import { recentHedges } from './recent-hedges';
 import { dailyFromLedger } from './status-snapshot';
 import { unrealizedPnl } from './unrealized-pnl';
@@ -72,32 +71,6 @@ describe('unrealizedPnl', () => {
       { venue: 'aster' as const, side: 'sell' as const, qty: 0.02, price: 110, fee: 0.1 },
     ];
     expect(unrealizedPnl(fills, { aster: null, backpack: null })).toBeCloseTo(0.2 - 0.2, 9);
-  });
-});
-
-describe('parseDailyStats', () => {
-  it('reads JSON or a hash of numeric strings', () => {
-    const json = parseDailyStats(
-      JSON.stringify({ volume: 10, trades: 2, realizedPnl: -1 }),
-      '2026-11-28',
-      'UTC',
-    );
-    expect(json).toMatchObject({
-      day: '2026-11-28',
-      volume: 10,
-      trades: 2,
-      realizedPnl: -1,
-      openPositions: 0,
-    });
-    const hash = parseDailyStats(JSON.stringify({ volume: '12.5', trades: '3' }), '2026-11-28', 'UTC');
-    expect(hash).toMatchObject({ volume: 12.5, trades: 3 });
-  });
-  it('rejects junk', () => {
-    expect(parseDailyStats(null, 'd', 'UTC')).toBeNull();
-    expect(parseDailyStats('not json', 'd', 'UTC')).toBeNull();
-    expect(parseDailyStats('[1]', 'd', 'UTC')).toBeNull();
-    expect(parseDailyStats('{"volume":"abc"}', 'd', 'UTC')).toBeNull();
-    expect(parseDailyStats('{"other":1}', 'd', 'UTC')).toBeNull();
   });
 });
 

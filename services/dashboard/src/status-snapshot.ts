@@ -1,4 +1,5 @@
 import { type ControlFlags, readControlFlags } from '@arb/bus/control-flags';
+import { readDailyStats } from '@arb/bus/daily-stats-record';
 import { FEED_REPORT_MAX_AGE_MS, feedHealthy } from '@arb/bus/feed-health';
 import { type HedgeRecord, readActiveHedge } from '@arb/bus/hedge-store';
 import type { RedisNames } from '@arb/bus/keys';
@@ -16,7 +17,6 @@ import { type SpreadStatus, spreadStatus } from '@arb/core/spread-status';
 import { unwindSpread } from '@arb/core/spread';
 import type { VenueId } from '@arb/core/venue';
 import type { Redis } from 'ioredis';
-import { parseDailyStats } from './daily-stats-read';
 import { unrealizedPnl } from './unrealized-pnl';
 
 /** What the status line, the dashboard and the CLI read from the configuration (AppConfig fits). */
@@ -103,10 +103,7 @@ export async function readStatusSnapshot(
   ]);
   const now = opts.now ?? Date.now();
   const day = tradingDay(now, config.tradingTimeZone);
-  const dailyRaw = await redis
-    .get(names.dailyStatsKey(day))
-    .catch(() => readHashAsJson(redis, names.dailyStatsKey(day)));
-  const storedDaily = parseDailyStats(dailyRaw, day, config.tradingTimeZone);
+  const storedDaily = await readDailyStats(redis, names, day, config.tradingTimeZone);
   // The ledger is read only when needed: the live hedge's fills are among the newest entries; today's
   // stats fall back to a longer scan only while risk has not stored them.
   const scan = storedDaily === null ? (opts.ledgerScan ?? 500) : record ? 100 : 0;
@@ -135,11 +132,6 @@ export async function readStatusSnapshot(
     decision: wouldDecide(config.strategy, control, feeds, record, quotes, now),
     daily,
   };
-}
-
-async function readHashAsJson(redis: Redis, key: string): Promise<string | null> {
-  const h = await redis.hgetall(key);
-  return Object.keys(h).length === 0 ? null : JSON.stringify(h);
 }
 
 function num(s: string | undefined): number {

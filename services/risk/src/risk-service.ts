@@ -14,6 +14,7 @@ import { OrderOutcomeEventSchema, type OrderOutcomeEvent } from '@arb/bus/order-
 import { closeOrderQueues, createOrderQueues, enqueueJob, type OrderQueues } from '@arb/bus/order-queues';
 import { readLatestQuote } from '@arb/bus/quote-bus';
 import { appendMessage, queueAppend, StreamConsumer } from '@arb/bus/stream';
+import { writeDailyStats } from '@arb/bus/daily-stats-record';
 import { dailyStats, tradingDay } from '@arb/core/daily-stats';
 import { quoteAgeProblem } from '@arb/core/decide';
 import {
@@ -825,7 +826,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       }
     }
     const stats = dailyStats(states, day, now, o.tradingTimeZone);
-    await redis.set(names.dailyStatsKey(day), JSON.stringify({ v: 1, ...stats, updatedAt: now }));
+    await writeDailyStats(redis, names, stats, now);
     m?.realizedPnl.set(stats.realizedPnl);
     if (o.dailyLossLimit > 0 && stats.realizedPnl <= -o.dailyLossLimit && lossKilledDay !== day) {
       lossKilledDay = day;

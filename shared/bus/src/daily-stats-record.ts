@@ -1,4 +1,35 @@
 import { type DailyStats, emptyDailyStats } from '@arb/core/daily-stats';
+import type { Redis } from 'ioredis';
+import type { RedisNames } from './keys';
+
+/**
+ * The trading day's stats, written by risk after each ledger change and read by the dashboard.
+ * Travels: the key `names.dailyStatsKey(day)`, a DailyStats as JSON with `v` and `updatedAt`.
+ */
+export async function writeDailyStats(
+  redis: Redis,
+  names: RedisNames,
+  stats: DailyStats,
+  updatedAt: number,
+): Promise<void> {
+  await redis.set(names.dailyStatsKey(stats.day), JSON.stringify({ v: 1, ...stats, updatedAt }));
+}
+
+/** The stored stats of `day` (see parseDailyStats), or null when there are none or they are unusable. */
+export async function readDailyStats(
+  redis: Redis,
+  names: RedisNames,
+  day: string,
+  timeZone: string,
+): Promise<DailyStats | null> {
+  const key = names.dailyStatsKey(day);
+  // A hash (WRONGTYPE for GET) is read as an object of its fields.
+  const raw = await redis.get(key).catch(async () => {
+    const h = await redis.hgetall(key);
+    return Object.keys(h).length === 0 ? null : JSON.stringify(h);
+  });
+  return parseDailyStats(raw, day, timeZone);
+}
 
 const NUMERIC = [
   'volume',
