@@ -13,7 +13,7 @@ import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchTestBrowser, openSignedInPage, requireChromium } from './test-browser';
+import { confirmControl, launchTestBrowser, openSignedInPage, requireChromium } from './test-browser';
 import { openTestHedge, startTestCommandApplier } from './test-hedge-writer';
 
 const USER = 'operator';
@@ -126,10 +126,7 @@ describe('dashboard in a real browser', () => {
     await page.click('#confirm-cancel');
     await expect.poll(() => page.textContent('#control-result')).toContain('pause cancelled');
     expect(await fx.redis.xlen(names.commandStream)).toBe(0);
-    await page.click('#btn-pause');
-    await page.fill('#confirm-reason', 'browser test');
-    await page.click('#confirm-ok');
-    await page.waitForSelector('#control-result[data-status="200"]', { timeout: 15_000 });
+    await confirmControl(page, '#btn-pause', 'browser test');
     await waitFor(async () => (await readControlFlags(fx.redis, names)).paused, {
       timeoutMs: 30_000,
       message: 'paused flag in Redis',

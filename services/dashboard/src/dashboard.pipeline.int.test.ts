@@ -10,7 +10,7 @@ import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchTestBrowser, openSignedInPage, requireChromium } from './test-browser';
+import { confirmControl, launchTestBrowser, openSignedInPage, requireChromium } from './test-browser';
 
 const USER = 'operator';
 const PASSWORD = 'pipeline-test-password';
@@ -163,10 +163,7 @@ describe('dashboard on the real pipeline', () => {
 
     // Pause through the page: the real risk service executes it.
     page.once('dialog', (d) => void d.dismiss());
-    await page.click('#btn-pause');
-    await page.fill('#confirm-reason', 'pipeline test');
-    await page.click('#confirm-ok');
-    await page.waitForSelector('#control-result[data-status="200"]', { timeout: 15_000 });
+    await confirmControl(page, '#btn-pause', 'pipeline test');
     await waitFor(async () => (await readControlFlags(fx.redis, names)).paused, {
       timeoutMs: 30_000,
       message: 'risk applied pause',

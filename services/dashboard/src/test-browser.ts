@@ -34,3 +34,11 @@ export async function openSignedInPage(
   page.on('pageerror', (e) => errors.push(e.message));
   return { page, errors };
 }
+
+/** Presses a control button, types the reason when given, confirms, and waits for the server's 200. */
+export async function confirmControl(page: Page, button: string, reason?: string): Promise<void> {
+  await page.click(button);
+  if (reason !== undefined) await page.fill('#confirm-reason', reason);
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#control-result[data-status="200"]', { timeout: 15_000 });
+}
