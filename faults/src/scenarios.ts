@@ -296,18 +296,34 @@ export const SCENARIOS: Scenario[] = [
     nakedBoundS: 30,
     async run(ctx) {
       const s = ctx.stack;
-      await s.admin.addFault({
+      const known = await s.hedgeIds();
+      const storm = await s.admin.addFault({
         kind: 'rate_limit',
         venue: 'aster',
         route: '*',
         retryAfterSec: 1,
         durationMs: 6000,
       });
-      const known = await s.hedgeIds();
       await dislocate(s, 'buy_backpack_sell_aster', 12_000);
       const id = await s.waitNewHedge(known);
       const h = await waitEnded(s, id);
-      ctx.notes.push(`hedge ${h.status?.phase}`);
+      ctx.notes.push(`first hedge ${h.status?.phase}`);
+      await sleep(Math.max(0, (storm.expiresAt ?? 0) - Date.now()));
+      // Invariant 1: no order while a venue is not healthy. The first hedge cannot know of the storm; once
+      // its Aster leg came back rate-limited, opening again into the same storm only buys a one-sided leg
+      // to unwind (naked time and fees for nothing).
+      const during: string[] = [];
+      for (const hid of (await s.hedgeIds()).filter((x) => !known.includes(x))) {
+        const rec = await s.hedge(hid);
+        if ((rec?.open?.createdAt ?? 0) <= (storm.expiresAt ?? 0))
+          during.push(`${hid} ${rec?.status?.phase}`);
+      }
+      ctx.notes.push(`hedges opened during the storm: ${during.length}`);
+      if (during.length > 1)
+        throw new Error(
+          `${during.length} hedges opened during a 6 s 429 storm on Aster (${during.join(', ')}): ` +
+            'the strategy keeps opening while the Aster order path is rate-limited',
+        );
     },
   },
   {
