@@ -486,10 +486,10 @@ export const SCENARIOS: Scenario[] = [
     nakedBoundS: 60,
     async run(ctx) {
       const s = ctx.stack;
-      const id = await openHedge(s, 'buy_aster_sell_backpack', 3000);
+      const id = await openHedge(s, 'buy_aster_sell_backpack', 4000);
       await waitOpen(s, id);
       // The spread reverts during the maintenance: the close is decided while Backpack answers 503.
-      const m = await s.admin.addFault({ kind: 'maintenance', venue: 'backpack', durationMs: 10_000 });
+      const m = await s.admin.addFault({ kind: 'maintenance', venue: 'backpack', durationMs: 12_000 });
       const h = await waitEnded(s, id, 150_000);
       if (h.status?.phase !== 'closed') throw new Error(`hedge ${h.status?.phase}`);
       const end = m.expiresAt ?? 0;
