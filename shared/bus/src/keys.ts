@@ -15,6 +15,8 @@ export function redisNames(ns: string) {
     latestQuoteKey: (venue: VenueId, pair: PairId) => `${ns}:quote:${venue}:${pair}`,
     /** Feed health hash (connected, lastMessageAt, reconnects, malformed...). */
     feedHealthKey: (venue: VenueId) => `${ns}:feed:${venue}:health`,
+    /** A venue's order-path health (JSON, order-health.ts), written by its order worker, with a TTL. */
+    orderHealthKey: (venue: VenueId) => `${ns}:order:${venue}:health`,
     /** Capped stream of quotes for recording/replay. */
     quoteStream: (venue: VenueId, pair: PairId) => `${ns}:stream:quotes:${venue}:${pair}`,
     /** Durable stream of order outcomes, from order workers to risk. */

@@ -10,6 +10,7 @@ import {
   LeaderLease,
   releaseLease,
   renewLease,
+  renewLeaseResult,
 } from './leader-lease';
 
 let fx: RedisFixture;
@@ -60,6 +61,49 @@ describe('lease primitives', () => {
     expect(await renewLease(redis, names, pair, { owner: 'a', fence: old }, 5000)).toBe(false);
     // Downstream check: a job carrying the old fence is from a stale leader.
     expect(old).toBeLessThan(await currentFence(redis, names, pair));
+  });
+});
+
+describe('renewal result', () => {
+  it('tells an expired lease (key gone) from one taken by another owner', async () => {
+    const pair = 'P6';
+    const fence = (await acquireLease(redis, names, pair, 'a', 5000))!;
+    expect(await renewLeaseResult(redis, names, pair, { owner: 'a', fence }, 5000)).toBe('renewed');
+    await redis.del(names.leaderKey(pair));
+    expect(await renewLeaseResult(redis, names, pair, { owner: 'a', fence }, 5000)).toBe('expired');
+    const other = (await acquireLease(redis, names, pair, 'b', 5000))!;
+    expect(await renewLeaseResult(redis, names, pair, { owner: 'a', fence }, 5000)).toBe('taken');
+    expect(await renewLease(redis, names, pair, { owner: 'a', fence }, 5000)).toBe(false);
+    expect(await renewLease(redis, names, pair, { owner: 'b', fence: other }, 5000)).toBe(true);
+  });
+
+  it('the loop names the reason it lost the lease: expired vs taken', async () => {
+    const reasons: string[] = [];
+    const mk = (pair: string) =>
+      new LeaderLease({
+        redis,
+        names,
+        pair,
+        owner: 'A',
+        ttlMs: 10_000,
+        retryMs: 50,
+        onLost: (r) => reasons.push(r),
+      });
+    const expired = mk('P7');
+    await expired.start();
+    expect(expired.isLeader()).toBe(true);
+    await redis.del(names.leaderKey('P7'));
+    await waitFor(() => !expired.isLeader(), 5000);
+    expect(reasons[0]).toMatch(/expired/);
+    expect(reasons[0]).not.toMatch(/taken by another/);
+    await expired.stop();
+
+    const taken = mk('P8');
+    await taken.start();
+    await redis.set(names.leaderKey('P8'), 'B|999999', 'PX', 10_000);
+    await waitFor(() => !taken.isLeader(), 5000);
+    expect(reasons[1]).toBe('lease taken by another owner');
+    await taken.stop();
   });
 });
 

@@ -26,13 +26,15 @@ redis.call('SET', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[2])
 return fence
 `;
 
-/** Renew only when the lease still holds exactly our owner and fence. */
+/** Renew only when the lease still holds exactly our owner and fence: 1; key gone (expired): 0; another value: -1. */
 const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 1
 end
-return 0
+if not cur then return 0 end
+return -1
 `;
 
 const RELEASE = `
@@ -89,7 +91,24 @@ export async function renewLease(
   holder: LeaseHolder,
   ttlMs: number,
 ): Promise<boolean> {
-  return (await redis.eval(RENEW, 1, names.leaderKey(pair), leaseValue(holder), ttlMs)) === 1;
+  return (await renewLeaseResult(redis, names, pair, holder, ttlMs)) === 'renewed';
+}
+
+/**
+ * A renewal's result: renewed; expired (the key is gone: not renewed within its time, e.g. across a Redis
+ * outage, and nobody took it since); taken (another owner or fence holds it).
+ */
+export type RenewResult = 'renewed' | 'expired' | 'taken';
+
+export async function renewLeaseResult(
+  redis: Redis,
+  names: RedisNames,
+  pair: PairId,
+  holder: LeaseHolder,
+  ttlMs: number,
+): Promise<RenewResult> {
+  const r = await redis.eval(RENEW, 1, names.leaderKey(pair), leaseValue(holder), ttlMs);
+  return r === 1 ? 'renewed' : r === 0 ? 'expired' : 'taken';
 }
 
 export async function releaseLease(
@@ -216,8 +235,12 @@ export class LeaderLease {
           this.opts.onAcquired?.(fence);
         }
       } else {
-        const ok = await renewLease(redis, names, pair, { owner, fence: this.fence }, ttlMs);
-        if (ok) this.validUntil = startedAt + ttlMs;
+        const r = await renewLeaseResult(redis, names, pair, { owner, fence: this.fence }, ttlMs);
+        if (r === 'renewed') this.validUntil = startedAt + ttlMs;
+        else if (r === 'expired')
+          this.lose(
+            'lease expired before it was renewed (the key is gone, e.g. after a Redis outage; nobody else holds it)',
+          );
         else this.lose('lease taken by another owner');
       }
     } catch (err) {
