@@ -130,7 +130,7 @@ describe('launcher refusals (nothing is started)', () => {
 });
 
 describe('launcher with no Redis running', () => {
-  it('starts redis-server with AOF, refuses a second launcher on the same PM2_HOME, and stops both on SIGINT', async () => {
+  it('starts redis-server with AOF, refuses a second launcher on the same PM2_HOME, and stops everything when the npm start shim is SIGKILLed', async () => {
     const redisPort = await freePort();
     const dataDir = join(REPO_ROOT, 'data', `redis-${redisPort}`);
     const home = newHome();
@@ -167,8 +167,11 @@ describe('launcher with no Redis running', () => {
       expect(daemon).toBeDefined();
       expect(alive(daemon!)).toBe(true);
 
-      a.signal('SIGINT');
-      expect((await a.waitForExit(120_000)).code).toBe(0);
+      // The shim `npm start` runs (scripts/start.ts) dies by SIGKILL, as the tsx CLI does to a child that is
+      // slow to acknowledge a Ctrl-C on a busy machine: the launcher process behind it still stops it all.
+      a.signal('SIGKILL');
+      await a.waitForExit(120_000); // resolves once the launcher, which shares its output pipes, is gone too
+      expect(a.output()).toContain('arb: stopped');
       await waitFor(() => !alive(redisPid) && !alive(daemon!), { timeoutMs: 15_000 });
       expect(existsSync(join(dataDir, 'appendonlydir'))).toBe(true);
     } finally {
