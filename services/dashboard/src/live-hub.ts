@@ -1,4 +1,5 @@
 import { AlertSchema, type Alert } from '@arb/bus/alert';
+import { subscribeWhenReady } from '@arb/bus/redis-subscribe';
 import type { RedisNames } from '@arb/bus/keys';
 import { readNewest } from '@arb/bus/stream';
 import { redact } from '@arb/log/redact';
@@ -77,7 +78,8 @@ export class LiveHub {
   async start(): Promise<void> {
     const { names, config, subscriber } = this.o;
     subscriber.on('message', this.onMessage);
-    await subscriber.subscribe(
+    await subscribeWhenReady(
+      subscriber,
       names.quoteChannel('aster', config.pair),
       names.quoteChannel('backpack', config.pair),
       names.stateChannel,

@@ -2,6 +2,7 @@ import { type Quote, QuoteSchema } from '@arb/core/quote';
 import type { PairId, VenueId } from '@arb/core/venue';
 import type { Redis } from 'ioredis';
 import type { RedisNames } from './keys';
+import { subscribeWhenReady } from './redis-subscribe';
 
 /**
  * Normalized quotes on Redis: pub/sub channel (at-most-once, for low latency) + latest-quote key (the
@@ -144,7 +145,7 @@ export async function subscribeQuotes(
     onQuote(r.quote);
   };
   redisSub.on('message', listener);
-  await redisSub.subscribe(...channels);
+  await subscribeWhenReady(redisSub, ...channels);
   return {
     stats: () => ({ received, rejected }),
     close: async () => {
