@@ -41,6 +41,7 @@ describe('LegExecutor', () => {
   let marker: ExecMarker | null;
   let registry: Registry;
   let exec: LegExecutor;
+  let health: VenueHealth;
 
   const run = (jobId = 'hunit1-aster-open1') => ({
     jobId,
@@ -58,6 +59,7 @@ describe('LegExecutor', () => {
     fence = 3;
     marker = null;
     registry = new Registry();
+    health = new VenueHealth(() => clock.t);
     exec = new LegExecutor({
       venue,
       io: {
@@ -71,7 +73,7 @@ describe('LegExecutor', () => {
         },
       },
       metrics: createExecutionMetrics(registry),
-      health: new VenueHealth(() => clock.t),
+      health,
       log: createLogger({ service: 'test', level: 'silent' }),
       leverage: 5,
       maxDecisionAgeMs: 500,
@@ -182,6 +184,18 @@ describe('LegExecutor', () => {
     const ev = await exec.execute(leg(), run());
     expect(ev.outcome).toMatchObject({ kind: 'rejected', code: '-2019' });
     expect(ev.probed).toBe(false);
+  });
+
+  it('a business rejection leaves the order path ok; a rate-limited "rejection" degrades it', async () => {
+    venue.mode = 'reject';
+    await exec.execute(leg(), run());
+    expect(health.snapshot().degraded).toBeNull();
+    venue.mode = 'rate_limited';
+    marker = null;
+    const ev = await exec.execute(leg({ clientOrderId: 'hunit1-aster-open2', attempt: 2 }), run('j2'));
+    expect(ev.outcome).toMatchObject({ kind: 'rejected', code: 'HTTP_429' });
+    expect(health.snapshot().degraded).toMatchObject({ reason: expect.stringContaining('rate_limited') });
+    expect(health.orderHealth('aster').state).toBe('degraded');
   });
 
   it('resolves an unknown that executed to filled, and one that never arrived to NOT_PLACED', async () => {

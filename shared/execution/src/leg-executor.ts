@@ -217,7 +217,9 @@ export class LegExecutor {
       log.warn({ reason: outcome.reason }, 'order outcome unknown; resolving at the venue');
       return this.#resolve(leg, sentAt, outcome.reason, log);
     }
-    o.health.ok();
+    // A rate limit or an unreachable venue comes back "rejected" (nothing executed), yet it says the order
+    // path is down, not just this order: the worker's published health turns degraded (no new opens).
+    if (outcome.kind !== 'rejected' || !o.health.rejectedByPath(outcome.reason)) o.health.ok();
     o.metrics.sendToAck.observe({ venue: leg.venue }, (ackAt - sentAt) / 1000);
     o.metrics.decisionToAck.observe({ venue: leg.venue }, Math.max(0, ackAt - leg.createdAt) / 1000);
     log.info({ kind: outcome.kind, ms: ackAt - sentAt }, 'order answered');

@@ -1,4 +1,5 @@
 import { redisNames } from '@arb/bus/keys';
+import { readOrderHealth } from '@arb/bus/order-health';
 import { createLogger } from '@arb/log/logger';
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
@@ -20,7 +21,10 @@ describe('runOrderWorker start and health', () => {
     await fx?.cleanup();
   });
 
-  const options = (venue: FakeVenue, over: { healthRefreshMs?: number } = {}) => ({
+  const options = (
+    venue: FakeVenue,
+    over: { healthRefreshMs?: number; degradedCooldownMs?: number; orderHealthRefreshMs?: number } = {},
+  ) => ({
     venue,
     pair: 'BTC',
     redisUrl: fx.url,
@@ -82,6 +86,34 @@ describe('runOrderWorker start and health', () => {
       await w.stop();
     }
     expect(w.worker.isRunning()).toBe(false);
+  });
+
+  it('publishes its order-path health: ok, degraded on a venue failure, ok after a successful re-check, gone at stop', async () => {
+    const venue = new FakeVenue();
+    const names = redisNames(fx.ns);
+    const read = () => readOrderHealth(fx.redis, names, 'aster');
+    const w = await runOrderWorker(
+      options(venue, { healthRefreshMs: 100, degradedCooldownMs: 300, orderHealthRefreshMs: 200 }),
+    );
+    try {
+      const first = await waitFor(read);
+      expect(first).toMatchObject({ venue: 'aster', state: 'ok', reason: null, until: null });
+      expect(await fx.redis.pttl(names.orderHealthKey('aster'))).toBeGreaterThan(0);
+      // Refreshed while nothing changes (a dead worker's report would age and expire).
+      await waitFor(async () => ((await read())?.updatedAt ?? 0) > first.updatedAt);
+      venue.balanceFails = true;
+      const bad = await waitFor(async () => {
+        const h = await read();
+        return h?.state === 'degraded' ? h : null;
+      });
+      expect(bad.reason).toMatch(/HTTP 503/);
+      expect(bad.until).toBeGreaterThan(bad.updatedAt - 1000);
+      venue.balanceFails = false;
+      await waitFor(async () => (await read())?.state === 'ok');
+    } finally {
+      await w.stop();
+    }
+    expect(await read()).toBeNull();
   });
 });
 

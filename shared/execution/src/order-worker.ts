@@ -10,6 +10,7 @@ import {
 import { orderQueueFor, type RedisNames } from '@arb/bus/keys';
 import { currentFence } from '@arb/bus/leader-lease';
 import type { LegJob } from '@arb/bus/leg-job';
+import { ORDER_HEALTH_MAX_AGE_MS, writeOrderHealth } from '@arb/bus/order-health';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
 import { appendMessage } from '@arb/bus/stream';
 import { QuoteSchema } from '@arb/core/quote';
@@ -69,6 +70,14 @@ export interface OrderWorkerOptions {
   closeTimeoutMs?: number;
   /** The per-account lock's lease (renewed while held); default the BullMQ lock duration. */
   accountLockTtlMs?: number;
+  /**
+   * The order-path health report (`names.orderHealthKey(venue)`, read by the strategy): written on every
+   * change and re-written this often (default 1 s), with a TTL of 3x the bus's max age so a dead worker's
+   * report expires. A degraded path is re-checked with a balance read once its retry time has come.
+   */
+  orderHealthRefreshMs?: number;
+  /** Degraded period after a venue failure without a Retry-After (5xx, maintenance, timeout); default 5 s. */
+  degradedCooldownMs?: number;
 }
 
 export interface RunningOrderWorker {
@@ -94,7 +103,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
   const venueId = opts.venue.venue;
   const symbol = venueSymbol(venueId, opts.pair);
   const log = opts.log.child({ venue: venueId });
-  const health = new VenueHealth();
+  const health = new VenueHealth(Date.now, { cooldownMs: opts.degradedCooldownMs });
   const metrics = createExecutionMetrics(opts.metrics);
   const queueName = orderQueueFor(venueId);
 
@@ -280,6 +289,58 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
         log.error({ timeoutMs }, 'in-flight leg did not finish in time; closing (a re-run probes first)');
         await worker.close(true);
       }
+    });
+
+    // The order path's health for the strategy: published on change and refreshed; re-checked when due.
+    const healthRefreshMs = opts.orderHealthRefreshMs ?? 1000;
+    const healthTtlMs = 3 * ORDER_HEALTH_MAX_AGE_MS;
+    let publishing: Promise<void> = Promise.resolve();
+    let publishedAt = 0;
+    let lastState: string | null = null;
+    const publish = (): void => {
+      publishing = publishing.then(async () => {
+        const h = health.orderHealth(venueId);
+        try {
+          await writeOrderHealth(redis, opts.names, h, healthTtlMs);
+          publishedAt = Date.now();
+          if (h.state !== lastState) {
+            if (h.state === 'ok') log.info({ orderHealth: h }, 'order path ok');
+            else log.warn({ orderHealth: h }, 'order path degraded: no new opens until it recovers');
+            lastState = h.state;
+          }
+        } catch (err) {
+          log.warn({ err }, 'order health not published');
+        }
+      });
+    };
+    let rechecking = false;
+    const healthTimer = setInterval(
+      () => {
+        if (health.recheckDue() && !rechecking) {
+          rechecking = true;
+          opts.venue
+            .balance()
+            .then(
+              () => health.ok(),
+              (e) => health.failed(e),
+            )
+            .finally(() => {
+              rechecking = false;
+            });
+        }
+        if (Date.now() - publishedAt >= healthRefreshMs) publish();
+      },
+      Math.max(50, Math.min(250, healthRefreshMs)),
+    );
+    healthTimer.unref();
+    health.onChange(publish);
+    publish();
+    closers.push(async () => {
+      clearInterval(healthTimer);
+      health.onChange(undefined);
+      await publishing;
+      // A stopped worker's venue takes no new opens: withdraw the report now rather than at its TTL.
+      await redis.del(opts.names.orderHealthKey(venueId)).catch(() => {});
     });
 
     // Idle venue health refresh, so /healthz follows the venue even without orders.

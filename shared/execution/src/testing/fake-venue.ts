@@ -8,7 +8,7 @@ export class FakeVenue implements VenueClient {
   readonly sent: OrderRequest[] = [];
   available = 10_000;
   /** What placeOrder does: fill (and record), or answer unknown after recording (or not). */
-  mode: 'fill' | 'unknown_executed' | 'unknown_not_placed' | 'reject' = 'fill';
+  mode: 'fill' | 'unknown_executed' | 'unknown_not_placed' | 'reject' | 'rate_limited' = 'fill';
   findFailures = 0;
   balanceFails = false;
   clock: { t: number };
@@ -52,6 +52,15 @@ export class FakeVenue implements VenueClient {
           clientOrderId: req.clientOrderId,
           code: '-2019',
           reason: 'Margin is insufficient',
+        };
+      case 'rate_limited':
+        // As the venue clients word a 429 from their VenueError.
+        return {
+          kind: 'rejected',
+          venue: 'aster',
+          clientOrderId: req.clientOrderId,
+          code: 'HTTP_429',
+          reason: 'aster POST /fapi/v3/order: rate_limited (code HTTP_429, HTTP 429)',
         };
     }
   }
