@@ -29,6 +29,7 @@ await runService({
       checkIntervalMs: config.checkIntervalMs,
       statusIntervalMs: config.statusIntervalMs,
       leaseMs: config.strategyLeaseMs,
+      openCooldownAfterFailureMs: config.openCooldownAfterFailureMs,
       log: ctx.log,
       metrics: ctx.metrics,
     });

@@ -29,12 +29,17 @@ class FakeExecutor implements IntentExecutor {
   }
 }
 
-function engine(opts: { leader?: boolean } = {}) {
+function engine(opts: { leader?: boolean; openCooldownAfterFailureMs?: number } = {}) {
   const executor = new FakeExecutor();
   let now = NOW;
   const logs: string[] = [];
   let stale = 0;
-  const log = { info: (_: object, m: string) => logs.push(m), warn: () => {}, error: () => {} };
+  const warns: string[] = [];
+  const log = {
+    info: (_: object, m: string) => logs.push(m),
+    warn: (_: object, m: string) => warns.push(m),
+    error: () => {},
+  };
   const e = new StrategyEngine({
     pair: 'BTC',
     params: DEFAULT_STRATEGY_PARAMS,
@@ -46,11 +51,15 @@ function engine(opts: { leader?: boolean } = {}) {
     now: () => now,
     random: () => 0.5,
     onStale: () => stale++,
+    ...(opts.openCooldownAfterFailureMs === undefined
+      ? {}
+      : { openCooldownAfterFailureMs: opts.openCooldownAfterFailureMs }),
   });
   e.applySnapshot(
     {
       flags: { paused: false, killed: false, reconciled: true },
       venuesHealthy: { aster: true, backpack: true },
+      orderPathHealthy: { aster: true, backpack: true },
     },
     e.snapshotToken(),
   );
@@ -58,6 +67,7 @@ function engine(opts: { leader?: boolean } = {}) {
     e,
     executor,
     logs,
+    warns,
     stale: () => stale,
     setNow: (t: number) => {
       now = t;
@@ -217,5 +227,132 @@ describe('StrategyEngine', () => {
     await e.idle();
     expect(e.applySnapshot({ hedge: null }, token)).toBe(false);
     expect(e.riskView().activeHedge).not.toBeNull();
+  });
+});
+
+/** The hedge record risk leaves behind (status phase given) for an intent the engine opened. */
+function ended(open: HedgeIntent, phase: 'open' | 'failed' | 'closed', note?: string): HedgeRecord {
+  return {
+    hedgeId: open.hedgeId,
+    pair: 'BTC',
+    fence: 4,
+    open,
+    close: null,
+    status: {
+      v: 1,
+      hedgeId: open.hedgeId,
+      pair: 'BTC',
+      phase,
+      openedAt: phase === 'failed' ? null : NOW,
+      closedAt: phase === 'open' ? null : NOW + 1,
+      exposure: { aster: 0, backpack: 0 },
+      ...(note === undefined ? {} : { note }),
+      updatedAt: NOW + 1,
+    },
+    enqueued: { open: true, close: false },
+  };
+}
+
+describe('StrategyEngine: order-path health and the open cooldown', () => {
+  it("holds opens (venue_unhealthy) while a venue's order path is not healthy; opens once it is", async () => {
+    const { e, executor } = engine();
+    e.setVenuesHealthy({ aster: true, backpack: true }, { aster: false, backpack: true });
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    expect(executor.calls).toHaveLength(0);
+    expect(e.lastHold).toEqual({ reason: 'venue_unhealthy', detail: 'aster' });
+    expect(e.riskView().venuesHealthy).toEqual({ aster: false, backpack: true });
+    // The feed alone being unhealthy holds too (unchanged rule), both reported.
+    e.setVenuesHealthy({ aster: true, backpack: false });
+    expect(e.evaluate()).toEqual({ kind: 'hold', reason: 'venue_unhealthy', detail: 'aster,backpack' });
+    e.setVenuesHealthy({ aster: true, backpack: true }, { aster: true, backpack: true });
+    expect(e.evaluate()).toMatchObject({ kind: 'open' });
+    await e.idle();
+    expect(executor.calls).toHaveLength(1);
+  });
+
+  it("a live hedge's close is not held by a degraded order path (its feed health still counts)", async () => {
+    const { e, executor, setNow } = engine();
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    const open = executor.calls[0]!;
+    e.applySnapshot({ hedge: ended(open, 'open') }, e.snapshotToken());
+    e.setVenuesHealthy({ aster: true, backpack: true }, { aster: true, backpack: false });
+    expect(e.riskView().venuesHealthy).toEqual({ aster: true, backpack: true });
+    setNow(NOW + 5000);
+    e.onQuote(quote('aster', 100_100, 3, NOW + 5000));
+    e.onQuote(quote('backpack', 100_110, 4, NOW + 5000));
+    await e.idle();
+    expect(executor.calls[1]).toMatchObject({ action: 'close', reason: 'spread_converged' });
+    e.setVenuesHealthy({ aster: true, backpack: false });
+    setNow(NOW + 6000);
+    e.applySnapshot({ hedge: ended(open, 'open') }, e.snapshotToken());
+    expect(e.evaluate(NOW + 6000)).toEqual({ kind: 'hold', reason: 'venue_unhealthy', detail: 'backpack' });
+  });
+
+  it('after a hedge ended failed, no open for the cooldown; after it, opens again', async () => {
+    const { e, executor, setNow, warns } = engine({ openCooldownAfterFailureMs: 5000 });
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    const first = executor.calls[0]!;
+    executor.active = null;
+    // Risk unwound the one-sided open; the slot is free again.
+    setNow(NOW + 1000);
+    expect(e.hedgeEnded(ended(first, 'failed', 'aster leg rejected: HTTP_429'), NOW + 1000)).toBe(true);
+    expect(warns).toContain('hedge failed: no new open for the cooldown');
+    e.applySnapshot({ hedge: null }, e.snapshotToken());
+    e.onQuote(quote('aster', 100_000, 3, NOW + 1000));
+    e.onQuote(quote('backpack', 100_200, 4, NOW + 1000));
+    await e.idle();
+    expect(executor.calls).toHaveLength(1);
+    expect(e.lastHold?.reason).toBe('min_trade_interval');
+    expect(e.lastHold?.detail).toMatch(
+      new RegExp(`open cooldown after hedge ${first.hedgeId} failed .*5000 ms left`),
+    );
+    expect(e.openCooldownUntil).toBe(NOW + 6000);
+    setNow(NOW + 5999);
+    e.onQuote(quote('aster', 100_000, 5, NOW + 5999));
+    e.onQuote(quote('backpack', 100_200, 6, NOW + 5999));
+    await e.idle();
+    expect(executor.calls).toHaveLength(1);
+    expect(e.lastHold).toMatchObject({
+      reason: 'min_trade_interval',
+      detail: expect.stringMatching(/1 ms left/),
+    });
+    setNow(NOW + 6000);
+    e.onQuote(quote('aster', 100_000, 7, NOW + 6000));
+    e.onQuote(quote('backpack', 100_200, 8, NOW + 6000));
+    await e.idle();
+    expect(executor.calls).toHaveLength(2);
+    expect(executor.calls[1]).toMatchObject({ action: 'open' });
+  });
+
+  it('a hedge that closed normally starts no cooldown; neither does a failed one with the cooldown off', async () => {
+    const a = engine({ openCooldownAfterFailureMs: 5000 });
+    a.e.onQuote(quote('aster', 100_000, 1));
+    a.e.onQuote(quote('backpack', 100_200, 2));
+    await a.e.idle();
+    expect(a.e.hedgeEnded(ended(a.executor.calls[0]!, 'closed'))).toBe(false);
+    expect(a.e.openCooldownUntil).toBe(0);
+    const b = engine({ openCooldownAfterFailureMs: 0 });
+    b.e.onQuote(quote('aster', 100_000, 1));
+    b.e.onQuote(quote('backpack', 100_200, 2));
+    await b.e.idle();
+    expect(b.e.hedgeEnded(ended(b.executor.calls[0]!, 'failed'))).toBe(false);
+    expect(b.e.openCooldownUntil).toBe(0);
+  });
+
+  it('logs the truth when the intent was recorded but its legs were not enqueued', async () => {
+    const { e, executor, logs, warns } = engine();
+    executor.answer = { ok: true, existing: false };
+    e.onQuote(quote('aster', 100_000, 1));
+    e.onQuote(quote('backpack', 100_200, 2));
+    await e.idle();
+    expect(executor.calls).toHaveLength(1);
+    expect(logs).not.toContain('hedge open: intent recorded, legs enqueued');
+    expect(warns).toContain('hedge open: intent recorded, legs NOT enqueued yet (re-enqueued on refresh)');
   });
 });

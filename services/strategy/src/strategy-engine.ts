@@ -43,12 +43,21 @@ export interface StrategyEngineOptions {
   onDecision?: (d: Decision) => void;
   /** Called when Redis refused an intent for a reason that means our view is stale. */
   onStale?: () => void;
+  /**
+   * OPEN_COOLDOWN_AFTER_FAILURE_MS: after a hedge of ours ended `failed` (its open went one-sided or was
+   * rejected; risk cleaned it up), no new open for this long, so a persistent venue problem cannot loop
+   * opens. Closes are never held by it. Default 0 (none).
+   */
+  openCooldownAfterFailureMs?: number;
 }
 
 export interface SharedState {
   flags: ControlFlags;
   hedge: HedgeRecord | null;
+  /** Each venue's FEED health (bus feed-health.ts). */
   venuesHealthy: Record<VenueId, boolean>;
+  /** Each venue's ORDER path health as its order worker reports it (bus order-health.ts): gates opens. */
+  orderPathHealthy: Record<VenueId, boolean>;
 }
 
 /**
@@ -63,8 +72,12 @@ export class StrategyEngine {
     flags: INITIAL_CONTROL_FLAGS,
     hedge: null,
     venuesHealthy: { aster: false, backpack: false },
+    orderPathHealthy: { aster: false, backpack: false },
   };
   private lastActionAt: number | null = null;
+  /** No open before this (epoch ms): the cooldown after a failed hedge. */
+  private openHoldUntil = 0;
+  private openHoldWhy = '';
   private inFlight: Promise<void> | null = null;
   /** Bumped by every action, so a snapshot read before it cannot overwrite its effect. */
   private actionSeq = 0;
@@ -92,16 +105,52 @@ export class StrategyEngine {
     return true;
   }
 
-  setVenuesHealthy(healthy: Record<VenueId, boolean>): void {
-    this.state = { ...this.state, venuesHealthy: healthy };
+  /** Feed health, and the order paths' health when known (omitted: unchanged). */
+  setVenuesHealthy(feeds: Record<VenueId, boolean>, orderPaths?: Record<VenueId, boolean>): void {
+    this.state = {
+      ...this.state,
+      venuesHealthy: feeds,
+      orderPathHealthy: orderPaths ?? this.state.orderPathHealthy,
+    };
+  }
+
+  /**
+   * A hedge left the active slot with this final record. One that ended `failed` (its open went one-sided
+   * or was rejected) starts the open cooldown; true when it did.
+   */
+  hedgeEnded(record: HedgeRecord, now = this.o.now()): boolean {
+    const cooldown = this.o.openCooldownAfterFailureMs ?? 0;
+    if (record.status?.phase !== 'failed' || cooldown <= 0) return false;
+    this.openHoldUntil = Math.max(this.openHoldUntil, now + cooldown);
+    this.openHoldWhy = `hedge ${record.hedgeId} failed${record.status.note ? ` (${record.status.note})` : ''}`;
+    this.o.log.warn(
+      { hedgeId: record.hedgeId, note: record.status.note, cooldownMs: cooldown },
+      'hedge failed: no new open for the cooldown',
+    );
+    return true;
+  }
+
+  /** Epoch ms until which opens are held after a failed hedge (0: none). */
+  get openCooldownUntil(): number {
+    return this.openHoldUntil;
   }
 
   get hedge(): HedgeRecord | null {
     return this.state.hedge;
   }
 
+  /**
+   * The view `decide` gets. A venue is healthy when its feed is; with no live hedge (the next decision
+   * can only be an open) also its order path must be healthy, so nothing opens while a venue's order
+   * path is rate-limited, failing or unreported. A live hedge's close is not held by its order path
+   * (closing reduces exposure; the close legs wait at their worker, and risk forces the close anyway).
+   */
   riskView(): RiskView {
-    return buildRiskView({ ...this.state, lastActionAt: this.lastActionAt });
+    const { venuesHealthy: feeds, orderPathHealthy: paths } = this.state;
+    const venuesHealthy = this.state.hedge
+      ? feeds
+      : { aster: feeds.aster && paths.aster, backpack: feeds.backpack && paths.backpack };
+    return buildRiskView({ ...this.state, venuesHealthy, lastActionAt: this.lastActionAt });
   }
 
   /** Resolves when no action is in flight. */
@@ -114,7 +163,14 @@ export class StrategyEngine {
     if (this.inFlight) return null;
     const holder = this.o.lease.holder();
     if (!holder) return null;
-    const d = decide(this.o.params, this.riskView(), this.quotes, now);
+    let d = decide(this.o.params, this.riskView(), this.quotes, now);
+    if (d.kind === 'open' && now < this.openHoldUntil) {
+      d = {
+        kind: 'hold',
+        reason: 'min_trade_interval',
+        detail: `open cooldown after ${this.openHoldWhy}: ${this.openHoldUntil - now} ms left`,
+      };
+    }
     this.o.onDecision?.(d);
     switch (d.kind) {
       case 'hold':
@@ -187,7 +243,13 @@ export class StrategyEngine {
           enqueued: { open: res.jobIds !== undefined, close: false },
         },
       };
-      this.o.log.info({ ...fields, jobIds: res.jobIds }, 'hedge open: intent recorded, legs enqueued');
+      if (res.jobIds !== undefined)
+        this.o.log.info({ ...fields, jobIds: res.jobIds }, 'hedge open: intent recorded, legs enqueued');
+      else
+        this.o.log.warn(
+          fields,
+          'hedge open: intent recorded, legs NOT enqueued yet (re-enqueued on refresh)',
+        );
     } else {
       this.o.log.info(
         { ...fields, refused: res.reason, activeHedgeId: res.activeHedgeId },
@@ -229,7 +291,13 @@ export class StrategyEngine {
     };
     if (res.ok) {
       this.state = { ...this.state, hedge: { ...hedge, close: intent } };
-      this.o.log.info({ ...fields, jobIds: res.jobIds }, 'hedge close: intent recorded, legs enqueued');
+      if (res.jobIds !== undefined)
+        this.o.log.info({ ...fields, jobIds: res.jobIds }, 'hedge close: intent recorded, legs enqueued');
+      else
+        this.o.log.warn(
+          fields,
+          'hedge close: intent recorded, legs NOT enqueued yet (re-enqueued on refresh)',
+        );
     } else {
       this.o.log.info({ ...fields, refused: res.reason }, 'hedge close refused');
       this.o.onStale?.();

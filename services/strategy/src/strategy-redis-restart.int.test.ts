@@ -2,6 +2,7 @@ import { bullConnection } from '@arb/bus/bull-connection';
 import { writeControlFlags } from '@arb/bus/control-flags';
 import { readActiveHedge } from '@arb/bus/hedge-store';
 import { redisNames } from '@arb/bus/keys';
+import { writeOrderHealth } from '@arb/bus/order-health';
 import { currentLeader } from '@arb/bus/leader-lease';
 import { closeOrderQueues, createOrderQueues } from '@arb/bus/order-queues';
 import { QuotePublisher } from '@arb/bus/quote-bus';
@@ -40,6 +41,13 @@ it('the strategy survives a Redis crash + AOF restart and trades afterwards', as
   const health = async () => {
     for (const venue of ['aster', 'backpack'] as const) {
       await redis!.hset(names.feedHealthKey(venue), { venue, connected: '1', updatedAt: String(Date.now()) });
+      // The order workers' report too (the test plays them).
+      await writeOrderHealth(
+        redis!,
+        names,
+        { v: 1, venue, state: 'ok', reason: null, until: null, updatedAt: Date.now() },
+        15_000,
+      );
     }
   };
   const healthTimer = setInterval(() => void health().catch(() => {}), 500);

@@ -7,10 +7,17 @@ import { bullConnection } from '@arb/bus/bull-connection';
 import { readControlFlags } from '@arb/bus/control-flags';
 import { FEED_REPORT_MAX_AGE_MS, feedHealthy } from '@arb/bus/feed-health';
 import type { HedgeIntent } from '@arb/bus/hedge-intent';
-import { type HedgeRecord, readActiveHedge, recordCloseIntent, recordOpenIntent } from '@arb/bus/hedge-store';
+import {
+  type HedgeRecord,
+  readActiveHedge,
+  readHedge,
+  recordCloseIntent,
+  recordOpenIntent,
+} from '@arb/bus/hedge-store';
 import { legsForIntent } from '@arb/bus/job-registry';
 import { redisNames } from '@arb/bus/keys';
 import { LeaderLease } from '@arb/bus/leader-lease';
+import { ORDER_HEALTH_MAX_AGE_MS, orderPathHealthy, readOrderHealth } from '@arb/bus/order-health';
 import { closeOrderQueues, createOrderQueues, enqueueJob, type OrderQueues } from '@arb/bus/order-queues';
 import { type QuoteReject, readLatestQuote, subscribeQuotes } from '@arb/bus/quote-bus';
 import { markLegsEnqueued } from '@arb/bus/hedge-store';
@@ -35,6 +42,10 @@ export interface StrategyServiceOptions {
   /** Re-read feed health hashes this often; a report older than healthMaxAgeMs is unhealthy. */
   healthRefreshMs?: number;
   healthMaxAgeMs?: number;
+  /** An order-path health report (written by the order workers) older than this is stale: no opens. */
+  orderHealthMaxAgeMs?: number;
+  /** OPEN_COOLDOWN_AFTER_FAILURE_MS: no new open for this long after a hedge of ours ended failed. */
+  openCooldownAfterFailureMs?: number;
   openGuardBps?: number;
   closeGuardBps?: number;
   /** Unique per process; default host-pid-random. */
@@ -59,6 +70,7 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   const refreshMs = o.refreshMs ?? 1000;
   const healthRefreshMs = o.healthRefreshMs ?? 500;
   const healthMaxAgeMs = o.healthMaxAgeMs ?? FEED_REPORT_MAX_AGE_MS;
+  const orderHealthMaxAgeMs = o.orderHealthMaxAgeMs ?? ORDER_HEALTH_MAX_AGE_MS;
 
   const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   const sub = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
@@ -130,6 +142,9 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
       ? (d: Decision) => m.decisions.inc({ kind: d.kind === 'hold' ? d.reason : d.kind })
       : undefined,
     onStale: () => requestRefresh(),
+    ...(o.openCooldownAfterFailureMs === undefined
+      ? {}
+      : { openCooldownAfterFailureMs: o.openCooldownAfterFailureMs }),
   });
 
   const lease = new LeaderLease({
@@ -154,11 +169,17 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   let refreshing: Promise<void> | null = null;
   const refresh = async (): Promise<void> => {
     const token = engine.snapshotToken();
+    const prev = engine.hedge;
     const [flags, hedge] = await Promise.all([
       readControlFlags(redis, names),
       readActiveHedge(redis, names, o.pair),
     ]);
+    // Our hedge left the active slot: read how it ended BEFORE the slot looks free to the engine, so a
+    // failed one starts the open cooldown before any tick could open again.
+    const ended =
+      prev && prev.hedgeId !== hedge?.hedgeId ? await readHedge(redis, names, prev.hedgeId) : null;
     const applied = engine.applySnapshot({ flags, hedge }, token);
+    if (applied && ended) engine.hedgeEnded(ended);
     const holder = lease.holder();
     // An intent recorded but not marked enqueued, read while no action of ours was under way: its leader
     // died (or failed) between recording and enqueueing. Enqueue its legs (deterministic ids: no doubles).
@@ -195,13 +216,31 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
         } else engine.evaluate();
       });
   }
+  let lastOrderPaths: Record<string, boolean> = {};
   const refreshHealth = async (): Promise<void> => {
     const now = Date.now();
-    const hashes = await Promise.all(VENUES.map((v) => redis.hgetall(names.feedHealthKey(v))));
-    engine.setVenuesHealthy({
+    const [hashes, paths] = await Promise.all([
+      Promise.all(VENUES.map((v) => redis.hgetall(names.feedHealthKey(v)))),
+      Promise.all(VENUES.map((v) => readOrderHealth(redis, names, v).catch(() => null))),
+    ]);
+    const feeds = {
       aster: feedHealthy(hashes[0] ?? null, now, healthMaxAgeMs),
       backpack: feedHealthy(hashes[1] ?? null, now, healthMaxAgeMs),
-    });
+    };
+    const orderPaths = {
+      aster: orderPathHealthy(paths[0] ?? null, now, orderHealthMaxAgeMs),
+      backpack: orderPathHealthy(paths[1] ?? null, now, orderHealthMaxAgeMs),
+    };
+    for (const [i, v] of VENUES.entries()) {
+      if (orderPaths[v] !== lastOrderPaths[v]) {
+        const report = paths[i] ?? null;
+        if (orderPaths[v]) log.info({ venue: v }, 'order path healthy: opens allowed');
+        else
+          log.warn({ venue: v, report }, 'order path not healthy (degraded, stale or unreported): no opens');
+      }
+    }
+    lastOrderPaths = orderPaths;
+    engine.setVenuesHealthy(feeds, orderPaths);
   };
 
   // Rebuild state from Redis before acting: latest quotes, active hedge, control flags, feed health.
@@ -262,6 +301,7 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
         hold: engine.lastHold,
         hedge: view.activeHedge,
         venuesHealthy: view.venuesHealthy,
+        openCooldownUntil: engine.openCooldownUntil > Date.now() ? engine.openCooldownUntil : undefined,
       },
       'status',
     );

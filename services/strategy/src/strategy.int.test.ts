@@ -11,6 +11,7 @@ import {
 } from '@arb/bus/hedge-store';
 import { redisNames } from '@arb/bus/keys';
 import { acquireLease, currentLeader } from '@arb/bus/leader-lease';
+import { writeOrderHealth } from '@arb/bus/order-health';
 import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
 import { QuotePublisher } from '@arb/bus/quote-bus';
 import { readRange } from '@arb/bus/stream';
@@ -45,9 +46,26 @@ function setup() {
     await pubs.aster.publish(testQuote('aster', a, ++seq, Date.now(), PAIR));
     await pubs.backpack.publish(testQuote('backpack', b, ++seq, Date.now(), PAIR));
   };
+  /** What the (played) order workers report of their order path; tests may degrade one. */
+  const orderPaths: Record<'aster' | 'backpack', 'ok' | 'degraded'> = { aster: 'ok', backpack: 'ok' };
+  /** Feeds and order workers report (the test plays both). */
   const writeHealth = async () => {
     for (const venue of ['aster', 'backpack'] as const) {
       await redis.hset(names.feedHealthKey(venue), { venue, connected: '1', updatedAt: String(Date.now()) });
+      const degraded = orderPaths[venue] === 'degraded';
+      await writeOrderHealth(
+        redis,
+        names,
+        {
+          v: 1,
+          venue,
+          state: orderPaths[venue],
+          reason: degraded ? `${venue} GET /order: rate_limited (code HTTP_429, HTTP 429)` : null,
+          until: degraded ? Date.now() + 1000 : null,
+          updatedAt: Date.now(),
+        },
+        15_000,
+      );
     }
   };
   const spawn = (extraEnv: Record<string, string> = {}) => {
@@ -83,7 +101,7 @@ function setup() {
     await closeOrderQueues(queues);
     await deleteNamespace(redis, ns);
   };
-  return { ns, names, queues, publish, healthyFeeds, reconcile, spawn, cleanup };
+  return { ns, names, queues, publish, healthyFeeds, reconcile, spawn, cleanup, orderPaths, writeHealth };
 }
 
 async function waitFor<T>(
@@ -132,6 +150,65 @@ afterAll(async () => {
 });
 
 describe('strategy process', () => {
+  it(
+    "no open while a venue's order path is degraded; opens once ok; after a failed hedge, none for the cooldown",
+    async () => {
+      const t = setup();
+      t.orderPaths.aster = 'degraded';
+      await t.healthyFeeds();
+      await t.reconcile();
+      const p = t.spawn({ OPEN_COOLDOWN_AFTER_FAILURE_MS: '4000' });
+      await waitReady(p);
+      await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
+      await waitFor('order path warning', () =>
+        hasLog(p, 'order path not healthy (degraded, stale or unreported): no opens'),
+      );
+      // A dislocation for 1.5 s while Aster's order path is degraded: nothing opens.
+      for (let i = 0; i < 15; i++) {
+        await t.publish(100_000, 100_200);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await listHedgeIds(redis, t.names, PAIR)).toEqual([]);
+      // The order path recovers: the same dislocation opens.
+      t.orderPaths.aster = 'ok';
+      await t.writeHealth();
+      const hedge = await waitFor('a hedge once the order path is ok', async () => {
+        await t.publish(100_000, 100_200);
+        return readActiveHedge(redis, t.names, PAIR);
+      });
+      // Risk reports the open failed (one leg rejected, the other unwound): the slot is free again.
+      const failedAt = Date.now();
+      await writeHedgeStatus(redis, t.names, {
+        v: 1,
+        hedgeId: hedge.hedgeId,
+        pair: PAIR,
+        phase: 'failed',
+        openedAt: null,
+        closedAt: Date.now(),
+        exposure: { aster: 0, backpack: 0 },
+        note: 'aster leg rejected: HTTP_429',
+        updatedAt: Date.now(),
+      });
+      await waitFor('cooldown log', () => hasLog(p, 'hedge failed: no new open for the cooldown'));
+      // Within the 4 s cooldown (it starts when the strategy sees the failure, after the write): no open.
+      while (Date.now() - failedAt < 2000) {
+        await t.publish(100_000, 100_200);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await listHedgeIds(redis, t.names, PAIR)).toEqual([hedge.hedgeId]);
+      // After it, the dislocation opens again.
+      const next = await waitFor('a hedge after the cooldown', async () => {
+        await t.publish(100_000, 100_200);
+        return readActiveHedge(redis, t.names, PAIR);
+      });
+      expect(next.hedgeId).not.toBe(hedge.hedgeId);
+      expect(next.open!.createdAt - failedAt).toBeGreaterThanOrEqual(4000);
+      expect((await p.stop('SIGTERM')).code).toBe(0);
+      await t.cleanup();
+    },
+    TIMEOUT,
+  );
+
   it(
     'one dislocation -> one intent + two leg jobs; a second one while active -> nothing; reversion -> close legs',
     async () => {
@@ -222,7 +299,8 @@ describe('strategy process', () => {
       const t = setup();
       await t.healthyFeeds();
       await t.reconcile();
-      const p = t.spawn();
+      // Each sample's hedge ends `failed` (the fastest way to free the slot): no open cooldown between them.
+      const p = t.spawn({ OPEN_COOLDOWN_AFTER_FAILURE_MS: '0' });
       await waitReady(p);
       await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
       const toIntent: number[] = [];

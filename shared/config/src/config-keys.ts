@@ -292,6 +292,14 @@ export const CONFIG_KEYS = {
     meaning: 'strategy leader lease time: a standby replaces a dead leader within about this (ms)',
     expected: 'milliseconds, 300..60000',
   },
+  OPEN_COOLDOWN_AFTER_FAILURE_MS: {
+    section: 'strategy',
+    usedBy: ['strategy'],
+    schema: ms(0, 600_000),
+    default: '5000',
+    meaning: 'no new open for this long after a hedge failed (one-sided or rejected open); 0 = none (ms)',
+    expected: 'milliseconds, 0..600000',
+  },
   TRADING_TZ: {
     section: 'strategy',
     usedBy: ['risk', 'dashboard'],

@@ -87,6 +87,7 @@ describe('loadConfig', () => {
       stuckLegMs: 30000,
     });
     expect(c.strategyLeaseMs).toBe(3000);
+    expect(c.openCooldownAfterFailureMs).toBe(5000);
     expect(c.dashboard.port).toBe(8080);
     expect(c.dashboard.user).toBe('admin');
     expect(c.dashboard.passwordGenerated).toBe(true);
@@ -153,6 +154,7 @@ describe('loadConfig', () => {
       NAKED_ALERT_MS: '2500',
       STUCK_LEG_MS: '45000',
       STRATEGY_LEASE_MS: '4500',
+      OPEN_COOLDOWN_AFTER_FAILURE_MS: '0',
       DASHBOARD_PORT: '9090',
       DASHBOARD_USER: 'ops',
       ASTER_RECV_WINDOW_MS: '3000',
@@ -180,6 +182,7 @@ describe('loadConfig', () => {
       stuckLegMs: 45000,
     });
     expect(c.strategyLeaseMs).toBe(4500);
+    expect(c.openCooldownAfterFailureMs).toBe(0);
     expect(c.venues.aster.recvWindowMs).toBe(3000);
     expect(c.venues.backpack.windowMs).toBe(6000);
     expect(c.dashboard).toMatchObject({ port: 9090, user: 'ops' });

@@ -49,6 +49,8 @@ export interface AppConfig {
   statusIntervalMs: number;
   /** STRATEGY_LEASE_MS: the strategy's leader lease time (a standby takes over within about this). */
   strategyLeaseMs: number;
+  /** OPEN_COOLDOWN_AFTER_FAILURE_MS: no new open for this long after a hedge ended failed. */
+  openCooldownAfterFailureMs: number;
   /** IANA zone of the trading day (daily stats). */
   tradingTimeZone: string;
   /** Reference price of the start-up break-even check (ECONOMICS_REF_PRICE). */
@@ -304,6 +306,7 @@ function build(r: EnvReader): AppConfig | undefined {
     leverage: r.need('LEVERAGE'),
     statusIntervalMs: r.need('STATUS_INTERVAL_MS'),
     strategyLeaseMs: r.need('STRATEGY_LEASE_MS'),
+    openCooldownAfterFailureMs: r.need('OPEN_COOLDOWN_AFTER_FAILURE_MS'),
     tradingTimeZone: r.need('TRADING_TZ'),
     economicsRefPrice: r.need('ECONOMICS_REF_PRICE'),
     allowUnprofitable: r.need('ALLOW_UNPROFITABLE'),
