@@ -1,5 +1,6 @@
 import { bullConnection } from '@arb/bus/bull-connection';
 import type { HedgeRecord } from '@arb/bus/hedge-store';
+import { readOrderHealth } from '@arb/bus/order-health';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
 import { closeOrderQueues, createOrderQueues, type OrderQueues } from '@arb/bus/order-queues';
 import { readRange } from '@arb/bus/stream';
@@ -304,11 +305,35 @@ export const SCENARIOS: Scenario[] = [
         retryAfterSec: 1,
         durationMs: 6000,
       });
+      // What order-aster publishes for the strategy (bus order-health.ts), sampled through the storm.
+      const seen: string[] = [];
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const h = await readOrderHealth(s.fx.redis, s.names, 'aster').catch(() => null);
+          const st = h?.state ?? 'absent';
+          if (seen.at(-1) !== st) seen.push(st);
+          await sleep(100);
+        }
+      })();
       await dislocate(s, 'buy_backpack_sell_aster', 12_000);
       const id = await s.waitNewHedge(known);
       const h = await waitEnded(s, id);
       ctx.notes.push(`first hedge ${h.status?.phase}`);
       await sleep(Math.max(0, (storm.expiresAt ?? 0) - Date.now()));
+      // The order path recovers once the venue answers again (a re-check after Retry-After).
+      await waitFor(async () => (await readOrderHealth(s.fx.redis, s.names, 'aster'))?.state === 'ok', {
+        timeoutMs: 30_000,
+        message: 'the Aster order path reported ok again after the storm',
+      });
+      const recoveredS = ((Date.now() - (storm.expiresAt ?? 0)) / 1000).toFixed(1);
+      sampling = false;
+      await sampler;
+      ctx.notes.push(`aster order path: ${seen.join(' -> ')} -> ok ${recoveredS} s after the storm`);
+      if (!seen.includes('degraded'))
+        throw new Error(
+          `order-aster never reported its order path degraded during the storm (${seen.join(', ')})`,
+        );
       // Invariant 1: no order while a venue is not healthy. The first hedge cannot know of the storm; once
       // its Aster leg came back rate-limited, opening again into the same storm only buys a one-sided leg
       // to unwind (naked time and fees for nothing).
