@@ -298,6 +298,10 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const s = ctx.stack;
       const known = await s.hedgeIds();
+      const strategyFrom = s.proc('strategy').lines.length;
+      const unhealthyBefore = counterValue(await s.metrics('strategy'), 'strategy_decisions_total', {
+        kind: 'venue_unhealthy',
+      });
       const storm = await s.admin.addFault({
         kind: 'rate_limit',
         venue: 'aster',
@@ -334,6 +338,19 @@ export const SCENARIOS: Scenario[] = [
         throw new Error(
           `order-aster never reported its order path degraded during the storm (${seen.join(', ')})`,
         );
+      // The strategy saw it: it held with venue_unhealthy (decisions counter), and said why.
+      const unhealthyHolds =
+        counterValue(await s.metrics('strategy'), 'strategy_decisions_total', { kind: 'venue_unhealthy' }) -
+        unhealthyBefore;
+      ctx.notes.push(`strategy holds venue_unhealthy: ${unhealthyHolds}`);
+      if (!(unhealthyHolds > 0))
+        throw new Error('the strategy never held with venue_unhealthy during the storm');
+      await s.waitLog(
+        'strategy',
+        (j) => j.venue === 'aster' && String(j.msg).startsWith('order path not healthy'),
+        'the Aster order path seen as not healthy',
+        { from: strategyFrom, timeoutMs: 10_000 },
+      );
       // Invariant 1: no order while a venue is not healthy. The first hedge cannot know of the storm; once
       // its Aster leg came back rate-limited, opening again into the same storm only buys a one-sided leg
       // to unwind (naked time and fees for nothing).
@@ -531,3 +548,15 @@ export const SCENARIOS: Scenario[] = [
     },
   },
 ];
+
+/** A counter's value in Prometheus text for the series with these labels (0 when absent). */
+function counterValue(text: string, name: string, labels: Record<string, string>): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const close = line.indexOf('}');
+    const got = line.slice(name.length + 1, close).split(',');
+    if (want.every((w) => got.includes(w))) return Number(line.slice(close + 1).trim());
+  }
+  return 0;
+}
