@@ -366,6 +366,18 @@ export const SCENARIOS: Scenario[] = [
           `${during.length} hedges opened during a 6 s 429 storm on Aster (${during.join(', ')}): ` +
             'the strategy keeps opening while the Aster order path is rate-limited',
         );
+      // The hold lifts once the storm is over: the strategy opens again (on the running dislocation, or on a
+      // fresh one if that one ended first).
+      const sofar = [...known, id];
+      const resumed = await s.waitNewHedge(sofar, 15_000).catch(async () => {
+        const all = await s.hedgeIds();
+        await dislocate(s, 'buy_backpack_sell_aster', 4000);
+        return s.waitNewHedge(all);
+      });
+      const rec = await s.hedge(resumed);
+      ctx.notes.push(
+        `opened again ${(((rec?.open?.createdAt ?? 0) - (storm.expiresAt ?? 0)) / 1000).toFixed(1)} s after the storm`,
+      );
     },
   },
   {
