@@ -217,11 +217,22 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
       });
   }
   let lastOrderPaths: Record<string, boolean> = {};
+  const badOrderHealth = rateLimited(5000, (err: unknown, venue: string) =>
+    log.warn({ err, venue }, 'order health report unreadable (counts as unhealthy)'),
+  );
   const refreshHealth = async (): Promise<void> => {
     const now = Date.now();
     const [hashes, paths] = await Promise.all([
       Promise.all(VENUES.map((v) => redis.hgetall(names.feedHealthKey(v)))),
-      Promise.all(VENUES.map((v) => readOrderHealth(redis, names, v).catch(() => null))),
+      Promise.all(
+        VENUES.map((v) =>
+          readOrderHealth(redis, names, v).catch((err: unknown) => {
+            // Unreadable counts as unhealthy (no opens); a malformed report is a bug worth seeing.
+            badOrderHealth(err, v);
+            return null;
+          }),
+        ),
+      ),
     ]);
     const feeds = {
       aster: feedHealthy(hashes[0] ?? null, now, healthMaxAgeMs),
