@@ -1,5 +1,6 @@
 import { writeControlFlags } from '@arb/bus/control-flags';
 import { type RedisNames, redisNames } from '@arb/bus/keys';
+import { writeOrderHealth } from '@arb/bus/order-health';
 import { publishQuote } from '@arb/bus/quote-bus';
 import { tradingDay } from '@arb/core/daily-stats';
 import { DEFAULT_STRATEGY_PARAMS } from '@arb/core/params';
@@ -45,6 +46,13 @@ describe('readStatusSnapshot (real Redis)', () => {
         reconnects: '3',
         malformed: '1',
       });
+      // Standing in for the order workers: the order path of each venue reports ok.
+      await writeOrderHealth(
+        fx.redis,
+        names,
+        { v: 1, venue: v, state: 'ok', reason: null, until: null, updatedAt: now },
+        60_000,
+      );
     }
     await writeControlFlags(
       fx.redis,
@@ -62,6 +70,25 @@ describe('readStatusSnapshot (real Redis)', () => {
       malformed: 1,
     });
     expect(s.decision).toMatchObject({ kind: 'hold', reason: 'spread_below_open' });
+    // An order path reported degraded (e.g. a 429 storm): the strategy would hold on that venue.
+    const asterPath = (state: 'ok' | 'degraded') =>
+      writeOrderHealth(
+        fx.redis,
+        names,
+        {
+          v: 1,
+          venue: 'aster',
+          state,
+          reason: state === 'ok' ? null : 'rate_limited',
+          until: null,
+          updatedAt: now,
+        },
+        60_000,
+      );
+    await asterPath('degraded');
+    s = await readStatusSnapshot(fx.redis, names, CONFIG, { now: now + 10 });
+    expect(s.decision).toMatchObject({ kind: 'hold', reason: 'venue_unhealthy' });
+    await asterPath('ok');
 
     const hedge = await openTestHedge(fx.redis, names, 'BTC', now);
     s = await readStatusSnapshot(fx.redis, names, CONFIG, { now: now + 65_000 });

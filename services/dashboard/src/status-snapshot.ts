@@ -6,6 +6,7 @@ import type { RedisNames } from '@arb/bus/keys';
 import { type LedgerEntry, LedgerEntrySchema } from '@arb/bus/ledger-entry';
 import { readLatestQuote } from '@arb/bus/quote-bus';
 import { readNewest } from '@arb/bus/stream';
+import { orderPathHealthy, readOrderHealth } from '@arb/bus/order-health';
 import { buildRiskView, hedgePhase } from '@arb/bus/risk-view';
 import { type DailyStats, emptyDailyStats, tradingDay } from '@arb/core/daily-stats';
 import { decide } from '@arb/core/decide';
@@ -93,15 +94,18 @@ export async function readStatusSnapshot(
 ): Promise<StatusSnapshot> {
   const healthMaxAgeMs = opts.healthMaxAgeMs ?? FEED_REPORT_MAX_AGE_MS;
   const pair = config.pair;
-  const [aster, backpack, healthA, healthB, control, record] = await Promise.all([
+  const [aster, backpack, healthA, healthB, control, record, orderA, orderB] = await Promise.all([
     readLatestQuote(redis, names, 'aster', pair),
     readLatestQuote(redis, names, 'backpack', pair),
     redis.hgetall(names.feedHealthKey('aster')),
     redis.hgetall(names.feedHealthKey('backpack')),
     readControlFlags(redis, names),
     readActiveHedge(redis, names, pair).catch(() => null),
+    readOrderHealth(redis, names, 'aster').catch(() => null),
+    readOrderHealth(redis, names, 'backpack').catch(() => null),
   ]);
   const now = opts.now ?? Date.now();
+  const orderPaths = { aster: orderPathHealthy(orderA, now), backpack: orderPathHealthy(orderB, now) };
   const day = tradingDay(now, config.tradingTimeZone);
   const storedDaily = await readDailyStats(redis, names, day, config.tradingTimeZone);
   // The ledger is read only when needed: the live hedge's fills are among the newest entries; today's
@@ -129,7 +133,7 @@ export async function readStatusSnapshot(
     feeds,
     control,
     hedge,
-    decision: wouldDecide(config.strategy, control, feeds, record, quotes, now),
+    decision: wouldDecide(config.strategy, control, feeds, orderPaths, record, quotes, now),
     daily,
   };
 }
@@ -196,6 +200,7 @@ function wouldDecide(
   params: StrategyParams,
   control: ControlFlags,
   feeds: Record<VenueId, FeedView>,
+  orderPaths: Record<VenueId, boolean>,
   record: HedgeRecord | null,
   quotes: Record<VenueId, Quote | null>,
   now: number,
@@ -203,7 +208,8 @@ function wouldDecide(
   const view = buildRiskView({
     flags: control,
     hedge: record,
-    venuesHealthy: { aster: feeds.aster.healthy, backpack: feeds.backpack.healthy },
+    feedsHealthy: { aster: feeds.aster.healthy, backpack: feeds.backpack.healthy },
+    orderPathsHealthy: orderPaths,
     lastActionAt: null,
   });
   const d = decide(params, view, quotes, now);

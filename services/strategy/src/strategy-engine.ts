@@ -139,18 +139,15 @@ export class StrategyEngine {
     return this.state.hedge;
   }
 
-  /**
-   * The view `decide` gets. A venue is healthy when its feed is; with no live hedge (the next decision
-   * can only be an open) also its order path must be healthy, so nothing opens while a venue's order
-   * path is rate-limited, failing or unreported. A live hedge's close is not held by its order path
-   * (closing reduces exposure; the close legs wait at their worker, and risk forces the close anyway).
-   */
+  /** The view `decide` gets (the health rule is buildRiskView's). */
   riskView(): RiskView {
-    const { venuesHealthy: feeds, orderPathHealthy: paths } = this.state;
-    const venuesHealthy = this.state.hedge
-      ? feeds
-      : { aster: feeds.aster && paths.aster, backpack: feeds.backpack && paths.backpack };
-    return buildRiskView({ ...this.state, venuesHealthy, lastActionAt: this.lastActionAt });
+    return buildRiskView({
+      flags: this.state.flags,
+      hedge: this.state.hedge,
+      feedsHealthy: this.state.venuesHealthy,
+      orderPathsHealthy: this.state.orderPathHealthy,
+      lastActionAt: this.lastActionAt,
+    });
   }
 
   /** Resolves when no action is in flight. */

@@ -52,7 +52,8 @@ describe('risk view', () => {
     const v = buildRiskView({
       flags: { paused: true, killed: false, reconciled: true },
       hedge: record({ status: status('open', 5000), close: { ...open, action: 'close', createdAt: 9000 } }),
-      venuesHealthy: { aster: true, backpack: false },
+      feedsHealthy: { aster: true, backpack: false },
+      orderPathsHealthy: { aster: false, backpack: false },
       lastActionAt: 2000,
     });
     expect(v).toMatchObject({ paused: true, killed: false, reconciled: true, lastActionAt: 9000 });
@@ -63,6 +64,22 @@ describe('risk view', () => {
       phase: 'closing',
       openedAt: 5000,
     });
+    // A live hedge: only the feeds count (its close is not held by the order paths).
     expect(v.venuesHealthy).toEqual({ aster: true, backpack: false });
+  });
+
+  it('with no live hedge, a venue is healthy only when its feed AND its order path are', () => {
+    const view = (feeds: [boolean, boolean], paths: [boolean, boolean]) =>
+      buildRiskView({
+        flags: { paused: false, killed: false, reconciled: true },
+        hedge: null,
+        feedsHealthy: { aster: feeds[0], backpack: feeds[1] },
+        orderPathsHealthy: { aster: paths[0], backpack: paths[1] },
+        lastActionAt: null,
+      }).venuesHealthy;
+    expect(view([true, true], [true, true])).toEqual({ aster: true, backpack: true });
+    expect(view([true, true], [false, true])).toEqual({ aster: false, backpack: true });
+    expect(view([false, true], [true, true])).toEqual({ aster: false, backpack: true });
+    expect(view([true, false], [true, false])).toEqual({ aster: true, backpack: false });
   });
 });
