@@ -270,6 +270,16 @@ describe('hedge pipeline (real processes)', () => {
       { from },
     );
     expect(await stack.hedgeIds()).toEqual(known);
+    // Let the dislocation revert first: once reconciled, a still-open dislocation would (rightly) open a
+    // hedge at once and its leg would show in the position read below.
+    const reverted = stack.proc('strategy').lines.length;
+    await stack.waitLog(
+      'strategy',
+      (j) => j.msg === 'status' && Number(j.spreadBuyAsterSellBackpack) < 80,
+      'status line after the revert',
+      { from: reverted },
+    );
+    expect(await stack.hedgeIds()).toEqual(known);
 
     await stack.command('flatten', 'unknown aster position at startup');
     await stack.waitReconciled(60_000);
