@@ -15,7 +15,7 @@ import { closeOrderQueues, createOrderQueues, enqueueJob, type OrderQueues } fro
 import { readLatestQuote } from '@arb/bus/quote-bus';
 import { appendMessage, queueAppend, StreamConsumer } from '@arb/bus/stream';
 import { writeDailyStats } from '@arb/bus/daily-stats-record';
-import { dailyStats, tradingDay } from '@arb/core/daily-stats';
+import { DailyStatsTracker, tradingDay } from '@arb/core/daily-stats';
 import { quoteAgeProblem } from '@arb/core/decide';
 import {
   type CleanupPolicy,
@@ -168,6 +168,8 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   let foldSeq = 0;
   let lossKilledDay: string | null = null;
   let stopping = false;
+  // Every persisted hedge state also goes here, so daily stats never re-read the hedges from Redis.
+  const statsTracker = new DailyStatsTracker(o.tradingTimeZone);
 
   // Every change of hedge state goes through one queue: folds never interleave.
   let tail: Promise<unknown> = Promise.resolve();
@@ -263,6 +265,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       const failed = results?.find(([err]) => err !== null);
       if (!results || failed)
         throw new Error(`hedge ${after.id} not persisted: ${failed?.[0]?.message ?? 'aborted'}`);
+      statsTracker.upsert(after, Date.now());
       if (naked && !wasNaked) nakedSince.set(after.id, { since: Date.now(), alerted: false });
       if (!naked && wasNaked) {
         nakedSince.delete(after.id);
@@ -811,21 +814,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   async function updateDailyStats(): Promise<void> {
     const now = Date.now();
     const day = tradingDay(now, o.tradingTimeZone);
-    const ids = await listHedgeIds(redis, names, o.pair, { from: now - 8 * 86_400_000 });
-    const raws =
-      ids.length === 0
-        ? []
-        : await redis.pipeline(ids.map((id) => ['hget', names.hedgeKey(id), RISK_STATE_FIELD])).exec();
-    const states: HedgeState[] = [];
-    for (const [err, raw] of raws ?? []) {
-      if (err || typeof raw !== 'string') continue;
-      try {
-        states.push(parseHedgeState(raw));
-      } catch (e) {
-        log.warn({ err: e }, 'unreadable hedge state skipped in daily stats');
-      }
-    }
-    const stats = dailyStats(states, day, now, o.tradingTimeZone);
+    const stats = statsTracker.statsAt(now);
     await writeDailyStats(redis, names, stats, now);
     m?.realizedPnl.set(stats.realizedPnl);
     if (o.dailyLossLimit > 0 && stats.realizedPnl <= -o.dailyLossLimit && lossKilledDay !== day) {
@@ -880,6 +869,7 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       continue;
     }
     const s = loaded.state;
+    statsTracker.upsert(s, Date.now());
     if (
       loaded.record.status?.phase !== s.phase ||
       loaded.record.status.updatedAt !== Math.trunc(s.updatedAt)

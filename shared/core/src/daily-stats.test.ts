@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { dailyStats, emptyDailyStats, isValidTimeZone, tradingDay } from './daily-stats';
+import {
+  DAILY_STATS_WINDOW_MS,
+  DailyStatsTracker,
+  dailyStats,
+  emptyDailyStats,
+  isValidTimeZone,
+  touchesDayOrLater,
+  tradingDay,
+} from './daily-stats';
 import { type HedgeEvent, type HedgeState, newHedge, reduceHedge } from './hedge';
 
 const T = Date.UTC(2026, 10, 28, 10, 0, 0); // 2026-11-28 10:00 UTC
@@ -127,5 +135,79 @@ describe('dailyStats', () => {
       openPositions: 0,
       timeZone: 'Asia/Shanghai',
     });
+  });
+});
+
+describe('DailyStatsTracker', () => {
+  const H = 3_600_000;
+  // A hedge round trip opened at `at`, closed `closeAfter` later (or left open).
+  const trip = (id: string, at: number, closeAfter: number | null): HedgeState[] => {
+    const states: HedgeState[] = [];
+    let s = newHedge(
+      { id, pair: 'BTC', direction: 'buy_aster_sell_backpack', qty: 0.02, expectedEdge: 130 },
+      at,
+    ).state;
+    states.push(s);
+    const steps: [HedgeEvent, number][] = [
+      f(`${id}-aster-open1`, 100_000, at + 10),
+      f(`${id}-backpack-open1`, 100_150, at + 20),
+    ];
+    if (closeAfter !== null) {
+      steps.push(
+        [{ type: 'close_requested', reason: 'spread_converged' }, at + closeAfter],
+        f(`${id}-aster-close1`, 100_040, at + closeAfter + 10),
+        f(`${id}-backpack-close1`, 100_100, at + closeAfter + 20),
+      );
+    }
+    for (const [e, t] of steps) {
+      s = reduceHedge(s, e, t).state;
+      states.push(s);
+    }
+    return states;
+  };
+
+  it('touchesDayOrLater is false only for hedges ended before the day', () => {
+    const [first, ...rest] = trip('ta', T, H);
+    const ended = rest.at(-1)!;
+    expect(ended.phase).toBe('closed');
+    expect(touchesDayOrLater(ended, '2026-11-28')).toBe(true);
+    expect(touchesDayOrLater(ended, '2026-11-29')).toBe(false);
+    expect(touchesDayOrLater(first!, '2026-11-30')).toBe(true); // live: an open position every day
+    const acrossMidnight = trip('tb', Date.UTC(2026, 10, 28, 23, 50), 20 * 60_000).at(-1)!;
+    expect(touchesDayOrLater(acrossMidnight, '2026-11-29')).toBe(true);
+  });
+
+  it('equals dailyStats over the window at every step, across day rollovers', () => {
+    // Hedges every 5 h over 4 days (some left open, some spanning midnight), updates in time order.
+    const updates: { state: HedgeState; at: number }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const at = T - 2 * 24 * H + i * 5 * H + i * 7_000;
+      const states = trip(`h${i}`, at, i % 4 === 3 ? null : (i % 3) * 2 * H + 30 * 60_000);
+      for (const [k, state] of states.entries()) updates.push({ state, at: at + k * 15 * 60_000 });
+    }
+    updates.sort((a, b) => a.at - b.at);
+    const tracker = new DailyStatsTracker('Asia/Shanghai');
+    const latest = new Map<string, HedgeState>();
+    for (const u of updates) {
+      tracker.upsert(u.state, u.at);
+      latest.set(u.state.id, u.state);
+      const now = u.at + 1;
+      const inWindow = [...latest.values()].filter((h) => h.createdAt >= now - DAILY_STATS_WINDOW_MS);
+      expect(tracker.statsAt(now)).toEqual(
+        dailyStats(inWindow, tradingDay(now, 'Asia/Shanghai'), now, 'Asia/Shanghai'),
+      );
+    }
+    // Bounded: ended hedges of past days were dropped; the open ones stay.
+    expect(tracker.size).toBeLessThan(latest.size);
+    expect(tracker.size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('keeps to the window by creation time', () => {
+    const tracker = new DailyStatsTracker('UTC', 24 * H);
+    const open = trip('tw', T, null).at(-1)!;
+    tracker.upsert(open, T + H);
+    expect(tracker.statsAt(T + H).openPositions).toBe(1);
+    expect(tracker.statsAt(T + 25 * H).openPositions).toBe(0);
+    expect(tracker.size).toBe(0);
   });
 });

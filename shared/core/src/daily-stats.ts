@@ -75,7 +75,7 @@ export function emptyDailyStats(day: string, timeZone = 'UTC'): DailyStats {
  * day. Pass the hedges that may touch the day (ended that day or later, or still live).
  */
 export function dailyStats(
-  hedges: readonly HedgeState[],
+  hedges: Iterable<HedgeState>,
   day: string,
   asOf: number,
   timeZone = 'UTC',
@@ -102,4 +102,67 @@ export function dailyStats(
     if (started && liveAtDayEnd) stats.openPositions += 1;
   }
   return stats;
+}
+
+/** How far back (by creation time) hedges are considered for the current day's stats. */
+export const DAILY_STATS_WINDOW_MS = 8 * 86_400_000;
+
+/**
+ * False only for a hedge that ended (closedAt set) with every timestamp before `day`: it adds nothing
+ * to `dailyStats` of `day` or of any later day, so a caller that only ever folds the current day can
+ * forget it once the day has rolled over.
+ */
+export function touchesDayOrLater(h: HedgeState, day: string, timeZone = 'UTC'): boolean {
+  if (!isTerminal(h.phase) || h.closedAt === null) return true;
+  let last = Math.max(h.createdAt, h.closedAt, h.openedAt ?? 0);
+  for (const leg of h.legs) if (leg.fill && leg.fill.executedAt > last) last = leg.fill.executedAt;
+  return tradingDay(last, timeZone) >= day;
+}
+
+/**
+ * The current trading day's stats kept from the hedge states as they change, instead of re-reading
+ * every hedge of the window on each update. Holds only hedges of the window that can still touch the
+ * current day; on a day rollover it drops the rest. `statsAt(now)` equals `dailyStats` over every
+ * hedge created within `windowMs` before `now` (what risk used to read from Redis each time).
+ */
+export class DailyStatsTracker {
+  private readonly hedges = new Map<string, HedgeState>();
+  private day: string | null = null;
+
+  constructor(
+    private readonly timeZone = 'UTC',
+    private readonly windowMs = DAILY_STATS_WINDOW_MS,
+  ) {}
+
+  /** Records the latest state of a hedge (replacing the one known), unless it cannot matter any more. */
+  upsert(h: HedgeState, now: number): void {
+    const day = tradingDay(now, this.timeZone);
+    if (h.createdAt < now - this.windowMs || !touchesDayOrLater(h, day, this.timeZone)) {
+      this.hedges.delete(h.id);
+    } else {
+      this.hedges.set(h.id, h);
+    }
+  }
+
+  /** Stats of the trading day of `now`. */
+  statsAt(now: number): DailyStats {
+    const day = tradingDay(now, this.timeZone);
+    const from = now - this.windowMs;
+    if (day !== this.day) {
+      this.day = day;
+      for (const [id, h] of this.hedges) {
+        if (h.createdAt < from || !touchesDayOrLater(h, day, this.timeZone)) this.hedges.delete(id);
+      }
+    }
+    return dailyStats(this.inWindow(from), day, now, this.timeZone);
+  }
+
+  /** Hedges held (bounded by the window and the current day). */
+  get size(): number {
+    return this.hedges.size;
+  }
+
+  private *inWindow(from: number): Iterable<HedgeState> {
+    for (const h of this.hedges.values()) if (h.createdAt >= from) yield h;
+  }
 }
