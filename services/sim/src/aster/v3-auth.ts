@@ -1,4 +1,6 @@
-import { getAddress, isAddress, verifyTypedData } from 'ethers';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { TypedDataEncoder, getAddress, getBytes, isAddress, verifyTypedData } from 'ethers';
+import { recover } from 'tiny-secp256k1';
 import { AsterApiError } from './api-error';
 import {
   ASTER_ERRORS,
@@ -24,9 +26,45 @@ export interface V3CheckInput {
   nonceWindowMs: number;
 }
 
-/** Recovers the address that signed `Message{msg}` under Aster's EIP-712 domain; null when malformed. */
+// The simulator derives its own digest (it plays the exchange; sharing the adapter's code would let a wrong
+// fact agree with itself). Message-independent EIP-712 pieces are computed once with ethers from this
+// package's constants; per request only three keccaks remain.
+const DOMAIN_SEPARATOR = getBytes(TypedDataEncoder.hashDomain(ASTER_V3_DOMAIN));
+const MESSAGE_TYPE_HASH = keccak_256(
+  new TextEncoder().encode(TypedDataEncoder.from(ASTER_V3_MESSAGE_TYPES).encodeType('Message')),
+);
+
+function messageDigest(msg: string): Uint8Array {
+  const struct = new Uint8Array(64);
+  struct.set(MESSAGE_TYPE_HASH, 0);
+  struct.set(keccak_256(Buffer.from(msg, 'utf8')), 32);
+  const pre = new Uint8Array(66);
+  pre.set([0x19, 0x01], 0);
+  pre.set(DOMAIN_SEPARATOR, 2);
+  pre.set(keccak_256(struct), 34);
+  return keccak_256(pre);
+}
+
+// The form every client sends: 0x + r‖s‖v with v 27/28 (or 0/1) and s below 2^255. Anything else (EIP-2098
+// 64-byte, EIP-155 v, s ≥ 2^255 which ethers refuses as non-canonical) goes to ethers, so what is accepted
+// stays exactly what ethers accepts.
+const PLAIN_SIGNATURE = /^0x[0-9a-fA-F]{128}(1[bcBC]|0[01])$/;
+
+/**
+ * Recovers the address that signed `Message{msg}` under Aster's EIP-712 domain; null when malformed.
+ * Same answers as ethers' verifyTypedData (property-tested) at a fraction of the cost: libsecp256k1 (WASM)
+ * recovers in ≈0.2 ms where ethers takes ≈1.4 ms of the event loop per request.
+ */
 export function recoverV3Signer(msg: string, signature: string): string | null {
   try {
+    if (PLAIN_SIGNATURE.test(signature) && Number.parseInt(signature.slice(66, 67), 16) < 8) {
+      const sig = Buffer.from(signature.slice(2), 'hex');
+      const recoveryId = sig[64] === 27 || sig[64] === 0 ? 0 : 1;
+      const pub = recover(messageDigest(msg), sig.subarray(0, 64), recoveryId, false);
+      if (pub === null) return null;
+      // Address = last 20 bytes of keccak256 of the uncompressed public key without its 0x04 prefix.
+      return getAddress(`0x${Buffer.from(keccak_256(pub.subarray(1)).subarray(12)).toString('hex')}`);
+    }
     return verifyTypedData(ASTER_V3_DOMAIN, ASTER_V3_MESSAGE_TYPES, { msg }, signature);
   } catch {
     return null;
