@@ -32,6 +32,7 @@ await runService({
       secret: config.venues.backpack.secret,
       windowMs: config.venues.backpack.windowMs,
       timeoutMs: config.orders.requestTimeoutMs,
+      transport: config.venues.backpack.restClient,
     });
     try {
       const worker = await runOrderWorker({

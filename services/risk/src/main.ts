@@ -35,6 +35,7 @@ await runService({
       secret: config.venues.backpack.secret,
       windowMs: config.venues.backpack.windowMs,
       timeoutMs: config.orders.requestTimeoutMs,
+      transport: config.venues.backpack.restClient,
     });
     try {
       await aster.init(venueSymbol('aster', config.pair));

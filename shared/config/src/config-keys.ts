@@ -443,6 +443,15 @@ export const CONFIG_KEYS = {
     meaning: 'Backpack signed-request validity window (X-Window, ms)',
     expected: 'milliseconds, 1..60000',
   },
+  BACKPACK_REST_CLIENT: {
+    section: 'backpack',
+    usedBy: ['order-backpack', 'risk'],
+    schema: z.enum(['direct', 'ccxt'], { error: 'is not a Backpack REST client' }),
+    default: 'direct',
+    meaning:
+      "Backpack REST client for orders and account reads: direct (node:crypto ED25519 + fetch) or ccxt (CCXT's backpack class, loaded only when chosen)",
+    expected: 'direct | ccxt',
+  },
   // ---- sim
   SIM_HOST: {
     section: 'sim',

@@ -159,6 +159,7 @@ describe('loadConfig', () => {
       DASHBOARD_USER: 'ops',
       ASTER_RECV_WINDOW_MS: '3000',
       BACKPACK_WINDOW_MS: '6000',
+      BACKPACK_REST_CLIENT: 'ccxt',
       HEALTH_HOST: '0.0.0.0',
       HEALTH_PORT: '9103',
     });
@@ -185,7 +186,13 @@ describe('loadConfig', () => {
     expect(c.openCooldownAfterFailureMs).toBe(0);
     expect(c.venues.aster.recvWindowMs).toBe(3000);
     expect(c.venues.backpack.windowMs).toBe(6000);
+    expect(c.venues.backpack.restClient).toBe('ccxt');
     expect(c.dashboard).toMatchObject({ port: 9090, user: 'ops' });
+  });
+
+  it('defaults the Backpack REST client to direct and refuses unknown ones', () => {
+    expect(loadConfig({}).venues.backpack.restClient).toBe('direct');
+    expect(() => loadConfig({ BACKPACK_REST_CLIENT: 'curl' })).toThrow(/BACKPACK_REST_CLIENT/);
   });
 
   it('treats empty and blank values as unset', () => {

@@ -31,6 +31,8 @@ export interface BackpackVenueConfig extends Endpoint {
   apiKey: string;
   secret: string;
   windowMs: number;
+  /** REST client used for orders and account reads. */
+  restClient: 'direct' | 'ccxt';
 }
 
 export interface AppConfig {
@@ -317,6 +319,7 @@ function build(r: EnvReader): AppConfig | undefined {
         apiKey: backpackKeys?.apiKey ?? '',
         secret: backpackKeys?.secret ?? '',
         windowMs: r.need('BACKPACK_WINDOW_MS'),
+        restClient: r.need('BACKPACK_REST_CLIENT'),
       },
     },
     orderVenues:

@@ -50,6 +50,17 @@ const req = {
   clientOrderId: '1234567',
 };
 
+describe('BackpackVenueClient transport choice', () => {
+  it("is the direct client by default; 'ccxt' is CCXT's, closed cleanly even before any call", async () => {
+    const direct = new BackpackVenueClient({ restUrl: 'http://unused' });
+    expect(direct.transportKind).toBe('direct');
+    await direct.close();
+    const ccxt = new BackpackVenueClient({ restUrl: 'http://unused', transport: 'ccxt' });
+    expect(ccxt.transportKind).toBe('ccxt');
+    await ccxt.close();
+  });
+});
+
 describe('BackpackVenueClient (injected transport)', () => {
   it('sends the documented order body: uint32 clientId, step-rounded quantity, IOC, reduce-only', async () => {
     const { rest, c } = client({

@@ -19,7 +19,6 @@ import {
   BackpackOrderSchema,
   BackpackPositionSchema,
 } from './backpack-types';
-import { CcxtBackpackTransport } from './ccxt-transport';
 import { backpackClientId } from './client-id';
 import { BACKPACK_HISTORY_LIMIT, BACKPACK_MARGIN_ASSET, BACKPACK_PATHS } from './constants';
 import { DirectBackpackTransport } from './direct-transport';
@@ -46,8 +45,11 @@ import {
 } from './rest-transport';
 
 export interface BackpackVenueClientOptions extends BackpackRestOptions {
-  /** 'ccxt' (default, as the original bot) or 'direct' (node:crypto + fetch; see bench in README). */
-  transport?: 'ccxt' | 'direct';
+  /**
+   * 'direct' (default: node:crypto + fetch, ~0.4 ms/order faster, see the bench in README) or 'ccxt'
+   * (CCXT's backpack class, as the original bot; loaded on first use).
+   */
+  transport?: BackpackTransportKind;
   /** Attempts to read an order's fills (they can trail the order response); default 3. */
   fillLookupAttempts?: number;
   /** Pause between those attempts (ms); default 100. */
@@ -55,6 +57,44 @@ export interface BackpackVenueClientOptions extends BackpackRestOptions {
   sleep?: (ms: number) => Promise<void>;
   /** A ready transport (tests inject one); overrides `transport`. */
   rest?: BackpackRestTransport;
+}
+
+export type BackpackTransportKind = BackpackRestTransport['kind'];
+
+/**
+ * The CCXT transport behind a dynamic import on first call: its module (CCXT's backpack class) costs
+ * ~26 MB RSS, which only a process that chooses it should pay.
+ */
+class LazyCcxtTransport implements BackpackRestTransport {
+  readonly kind = 'ccxt' as const;
+  readonly #opts: BackpackRestOptions;
+  #transport: Promise<BackpackRestTransport> | null = null;
+
+  constructor(opts: BackpackRestOptions) {
+    this.#opts = opts;
+  }
+
+  #load(): Promise<BackpackRestTransport> {
+    if (!this.#transport) {
+      const loading = import('./ccxt-transport').then((m) => new m.CcxtBackpackTransport(this.#opts));
+      // A failed load is retried on the next call rather than remembered.
+      loading.catch(() => {
+        if (this.#transport === loading) this.#transport = null;
+      });
+      this.#transport = loading;
+    }
+    return this.#transport;
+  }
+
+  async call(method: HttpMethod, path: string, params: RestParams, isPrivate: boolean): Promise<unknown> {
+    return (await this.#load()).call(method, path, params, isPrivate);
+  }
+
+  async close(): Promise<void> {
+    const t = this.#transport;
+    this.#transport = null;
+    if (t) await (await t).close();
+  }
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -78,7 +118,7 @@ export class BackpackVenueClient implements VenueClient {
   constructor(opts: BackpackVenueClientOptions) {
     this.#rest =
       opts.rest ??
-      (opts.transport === 'direct' ? new DirectBackpackTransport(opts) : new CcxtBackpackTransport(opts));
+      (opts.transport === 'ccxt' ? new LazyCcxtTransport(opts) : new DirectBackpackTransport(opts));
     this.#now = opts.now ?? Date.now;
     this.#sleep = opts.sleep ?? defaultSleep;
     this.#fillAttempts = opts.fillLookupAttempts ?? 3;
