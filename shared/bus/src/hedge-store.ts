@@ -4,6 +4,7 @@ import { type HedgeAction, type HedgeIntent, HedgeIntentSchema } from './hedge-i
 import { type HedgeStatus, HedgeStatusSchema, isTerminalStatus } from './hedge-status';
 import type { RedisNames } from './keys';
 import { type LeaseHolder, leaseValue } from './leader-lease';
+import { type RedisScript, runScript } from './redis-script';
 
 /**
  * The durable hedge records and the pair's single active hedge (invariant 1, enforced in Redis).
@@ -17,7 +18,10 @@ import { type LeaseHolder, leaseValue } from './leader-lease';
  * Every change publishes a StateEvent on `names.stateChannel` in the same script.
  */
 
-const RECORD_OPEN = `
+const RECORD_OPEN: RedisScript = {
+  name: 'arbRecordOpen',
+  keys: 7,
+  lua: `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'not-leader'} end
 local active = redis.call('GET', KEYS[2])
 if active then
@@ -35,9 +39,13 @@ redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2])
 redis.call('XADD', KEYS[7], '*', 'm', ARGV[3])
 redis.call('PUBLISH', KEYS[6], ARGV[6])
 return {'ok', 'new'}
-`;
+`,
+};
 
-const RECORD_CLOSE = `
+const RECORD_CLOSE: RedisScript = {
+  name: 'arbRecordClose',
+  keys: 5,
+  lua: `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'not-leader'} end
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {'not-active'} end
 if redis.call('HEXISTS', KEYS[3], 'close') == 1 then return {'ok', 'existing'} end
@@ -47,9 +55,13 @@ redis.call('HSET', KEYS[3], 'close', ARGV[3])
 redis.call('XADD', KEYS[5], '*', 'm', ARGV[3])
 redis.call('PUBLISH', KEYS[4], ARGV[4])
 return {'ok', 'new'}
-`;
+`,
+};
 
-const WRITE_STATUS = `
+const WRITE_STATUS: RedisScript = {
+  name: 'arbWriteHedgeStatus',
+  keys: 3,
+  lua: `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown-hedge'} end
 redis.call('HSET', KEYS[1], 'status', ARGV[1])
 local freed = 0
@@ -59,15 +71,20 @@ if ARGV[3] == '1' and redis.call('GET', KEYS[2]) == ARGV[2] then
 end
 redis.call('PUBLISH', KEYS[3], ARGV[4])
 return {'ok', tostring(freed)}
-`;
+`,
+};
 
-const READ_ACTIVE = `
+const READ_ACTIVE: RedisScript = {
+  name: 'arbReadActiveHedge',
+  keys: 1,
+  lua: `
 local id = redis.call('GET', KEYS[1])
 if not id then return nil end
 local h = redis.call('HGETALL', ARGV[1] .. id)
 table.insert(h, 1, id)
 return h
-`;
+`,
+};
 
 export type RecordRefusal = 'not-leader' | 'active' | 'paused' | 'killed' | 'not-reconciled' | 'duplicate-id';
 export type RecordResult =
@@ -92,23 +109,27 @@ export async function recordOpenIntent(
   const parsed = HedgeIntentSchema.parse(intent);
   if (parsed.action !== 'open') throw new Error('recordOpenIntent needs an open intent');
   if (parsed.fence !== holder.fence) throw new Error('intent fence differs from the lease holder fence');
-  const res = (await redis.eval(
+  const res = (await runScript(
+    redis,
     RECORD_OPEN,
-    7,
-    names.leaderKey(parsed.pair),
-    names.activeHedgeKey(parsed.pair),
-    names.hedgeKey(parsed.hedgeId),
-    names.hedgeIndex(parsed.pair),
-    names.controlKey,
-    names.stateChannel,
-    names.intentStream,
-    leaseValue(holder),
-    parsed.hedgeId,
-    JSON.stringify(parsed),
-    parsed.createdAt,
-    parsed.fence,
-    hedgeEvent(parsed),
-    parsed.pair,
+    [
+      names.leaderKey(parsed.pair),
+      names.activeHedgeKey(parsed.pair),
+      names.hedgeKey(parsed.hedgeId),
+      names.hedgeIndex(parsed.pair),
+      names.controlKey,
+      names.stateChannel,
+      names.intentStream,
+    ],
+    [
+      leaseValue(holder),
+      parsed.hedgeId,
+      JSON.stringify(parsed),
+      parsed.createdAt,
+      parsed.fence,
+      hedgeEvent(parsed),
+      parsed.pair,
+    ],
   )) as string[];
   return toResult(res);
 }
@@ -125,18 +146,17 @@ export async function recordCloseIntent(
 ): Promise<RecordResult> {
   const parsed = HedgeIntentSchema.parse(intent);
   if (parsed.action !== 'close') throw new Error('recordCloseIntent needs a close intent');
-  const res = (await redis.eval(
+  const res = (await runScript(
+    redis,
     RECORD_CLOSE,
-    5,
-    names.leaderKey(parsed.pair),
-    names.activeHedgeKey(parsed.pair),
-    names.hedgeKey(parsed.hedgeId),
-    names.stateChannel,
-    names.intentStream,
-    leaseValue(holder),
-    parsed.hedgeId,
-    JSON.stringify(parsed),
-    hedgeEvent(parsed),
+    [
+      names.leaderKey(parsed.pair),
+      names.activeHedgeKey(parsed.pair),
+      names.hedgeKey(parsed.hedgeId),
+      names.stateChannel,
+      names.intentStream,
+    ],
+    [leaseValue(holder), parsed.hedgeId, JSON.stringify(parsed), hedgeEvent(parsed)],
   )) as string[];
   return toResult(res);
 }
@@ -155,16 +175,11 @@ export async function writeHedgeStatus(
   status: HedgeStatus,
 ): Promise<boolean> {
   const parsed = HedgeStatusSchema.parse(status);
-  const res = (await redis.eval(
+  const res = (await runScript(
+    redis,
     WRITE_STATUS,
-    3,
-    names.hedgeKey(parsed.hedgeId),
-    names.activeHedgeKey(parsed.pair),
-    names.stateChannel,
-    JSON.stringify(parsed),
-    parsed.hedgeId,
-    isTerminalStatus(parsed) ? '1' : '0',
-    hedgeEvent(parsed),
+    [names.hedgeKey(parsed.hedgeId), names.activeHedgeKey(parsed.pair), names.stateChannel],
+    [JSON.stringify(parsed), parsed.hedgeId, isTerminalStatus(parsed) ? '1' : '0', hedgeEvent(parsed)],
   )) as string[];
   if (res[0] !== 'ok') throw new Error(`cannot write status of ${parsed.hedgeId}: ${res[0]}`);
   return res[1] === '1';
@@ -218,7 +233,9 @@ export async function readActiveHedge(
   pair: PairId,
 ): Promise<HedgeRecord | null> {
   const prefix = names.hedgeKey('');
-  const res = (await redis.eval(READ_ACTIVE, 1, names.activeHedgeKey(pair), prefix)) as string[] | null;
+  const res = (await runScript(redis, READ_ACTIVE, [names.activeHedgeKey(pair)], [prefix])) as
+    | string[]
+    | null;
   if (!res) return null;
   const [id, ...flat] = res;
   const hash: Record<string, string> = {};

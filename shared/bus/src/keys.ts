@@ -44,6 +44,11 @@ export function redisNames(ns: string) {
     riskNakedSinceKey: `${ns}:risk:naked-since`,
     /** The trading day the daily loss limit last killed trading (an operator's resume then holds that day). */
     riskLossKilledDayKey: `${ns}:risk:loss-killed-day`,
+    /**
+     * A leg's send marker (JSON ExecMarker, @arb/execution), set atomically with the venue account lock
+     * right before its order request leaves: any later run of the same leg knows a send may have happened.
+     */
+    execMarkerKey: (venue: VenueId, clientOrderId: string) => `${ns}:exec:${venue}:${clientOrderId}`,
     /** Shared per-venue rate budget (weights used in the current window). */
     rateBudgetKey: (venue: VenueId) => `${ns}:rate:${venue}`,
     /** Ledger: fills and realized PnL per hedge, and daily stats. */

@@ -2,11 +2,13 @@ import type { Alert } from '@arb/bus/alert';
 import type { LegJob } from '@arb/bus/leg-job';
 import type { OrderOutcomeEvent } from '@arb/bus/order-outcome-event';
 import type { OrderOutcome, OrderRequest } from '@arb/core/order';
-import type { VenueClient } from '@arb/core/venue-client';
+import type { BalanceSnapshot, VenueClient } from '@arb/core/venue-client';
 import type { Logger } from '@arb/log/logger';
+import { BalanceCache, errText, type Settled, settle } from './balance-cache';
 import type { ExecMarker } from './exec-marker';
 import type { ExecutionMetrics } from './execution-metrics';
 import { checkMargin } from './margin-check';
+import type { SendClaim } from './send-claim';
 import type { VenueHealth } from './venue-health';
 
 /** Codes of the rejections the worker decides itself (nothing was sent). */
@@ -23,8 +25,6 @@ export const NOT_PLACED = 'NOT_PLACED';
 
 /** What the executor needs from the world besides the venue: Redis reads and the reports it makes. */
 export interface LegExecutorIo {
-  /** The newest leader fence of the pair (leader-lease.ts currentFence). */
-  currentFence(pair: string): Promise<number>;
   /** A reference price for the margin check when the leg has no limit price (latest quote), or null. */
   referencePrice(leg: LegJob): Promise<number | null>;
   /** Appends the outcome to the durable outcome stream. */
@@ -48,7 +48,9 @@ export interface LegExecutorOptions {
   settleMs: number;
   /** Margin buffer (0.1 = 10 %). */
   marginBuffer: number;
-  /** Longest acceptable time from saving the "sent" marker to the send; default 1000 ms. */
+  /** The margin check uses a balance read at most this long ago (default 30 s; re-read after every order). */
+  balanceMaxAgeMs?: number;
+  /** Longest acceptable time from the claim (marker saved) to the send; default 1000 ms. */
   maxPreSendMs?: number;
   /** Pause before the first resolve query; doubles up to maxResolveDelayMs. */
   firstResolveDelayMs?: number;
@@ -61,139 +63,175 @@ export interface LegExecutorOptions {
 export interface LegRun {
   /** BullMQ job id (may differ from the leg id when a leg was re-added under another id). */
   jobId: string;
-  /** What an earlier run of this job saved before sending; null on a first run. */
-  marker: ExecMarker | null;
-  /** Saves the marker durably; resolves before the order request may leave. */
-  saveMarker(marker: ExecMarker): Promise<void>;
-  /** Checked after the marker is saved: false = this run lost the venue account and must not send. */
-  stillOwner?(): Promise<boolean>;
+  /**
+   * No earlier run of this job can have sent: its first start, never stalled, enqueued after this
+   * process's Redis connection came up (a Redis restart that lost recent writes reconnects every client).
+   * A fresh run skips the venue probe: its claim proves no send of this leg happened, since a send is
+   * always preceded by the claim's marker. Any other run probes the venue first.
+   */
+  fresh: boolean;
+  /**
+   * The atomic claim (send-claim.ts): takes the venue account (waiting while another run holds it), reads
+   * the leg's send marker and the leader fence, and saves `marker` when given and nothing stands in the way.
+   */
+  claim(marker: ExecMarker | null): Promise<SendClaim>;
+}
+
+interface Refusal {
+  code: string;
+  reason: string;
+  level?: 'info' | 'warn';
+  details?: Record<string, number>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Executes one leg job: probe the venue by client order id (an existing order is reported, nothing is
- * sent), refuse stale fences / stale decisions / short margin (nothing sent), save "sent", send once,
- * resolve an unknown at the venue within a bound, and report exactly one outcome event for this run.
+ * Executes one leg job and reports exactly one outcome event for the run. A fresh run: the refusal checks
+ * (stale decision, short margin: no I/O beyond a cached balance), one atomic claim (account lock, leg
+ * marker, leader fence), one send. Any other run — or a fresh one that finds the leg's marker — asks the
+ * venue first by client order id and never sends twice. An unknown outcome is resolved at the venue
+ * within a bound.
  */
 export class LegExecutor {
   readonly #o: LegExecutorOptions;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #balances: BalanceCache;
 
   constructor(opts: LegExecutorOptions) {
     this.#o = opts;
     this.#now = opts.now ?? Date.now;
     this.#sleep = opts.sleep ?? defaultSleep;
+    this.#balances = new BalanceCache(
+      () => this.#venueCall('balance', () => opts.venue.balance()),
+      opts.balanceMaxAgeMs ?? 30_000,
+      this.#now,
+    );
+  }
+
+  /** Reads the balance now (idle refresh, health re-check); the margin check then uses it. */
+  refreshBalance(): Promise<Settled<BalanceSnapshot>> {
+    return this.#balances.refresh();
   }
 
   async execute(leg: LegJob, run: LegRun): Promise<OrderOutcomeEvent> {
-    const o = this.#o;
-    const log = o.log.child({ legId: leg.clientOrderId, jobId: run.jobId, hedgeId: leg.hedgeId });
-    const addsExposure = (leg.role === 'open' || leg.role === 'complete') && !leg.reduceOnly;
+    const log = this.#o.log.child({ legId: leg.clientOrderId, jobId: run.jobId, hedgeId: leg.hedgeId });
+    if (!run.fresh) return this.#executeRedelivered(leg, run, log);
+    const refusal = await this.#checkBeforeSend(leg);
+    const sentAt = this.#now();
+    const claim = await run.claim(refusal ? null : { stage: 'sent', sentAt, byJobId: run.jobId });
+    switch (claim.kind) {
+      case 'claimed':
+        return this.#send(leg, sentAt, log);
+      case 'stale-fence':
+        return this.#refuseStaleFence(leg, claim.fence);
+      case 'marked':
+        // The same leg ran before (e.g. the job removed and re-added): the venue tells what happened.
+        return this.#executeRedelivered(leg, run, log);
+      case 'unclaimed':
+        if (!refusal)
+          throw new Error(`leg ${leg.clientOrderId}: claim not taken although nothing refused it`);
+        return this.#refuse(leg, refusal);
+    }
+  }
 
-    // Started together: the venue probe, and (for a first run that adds exposure) the balance.
-    const probeP = this.#probeWithRetry(leg, 3);
-    const balanceP =
-      addsExposure && run.marker === null
-        ? settle(this.#venueCall('balance', () => o.venue.balance()))
-        : null;
-    const probe = await probeP;
-
+  /** A run that may follow a send: probe first (under the account lock), send only when provably none. */
+  async #executeRedelivered(leg: LegJob, run: LegRun, log: Logger): Promise<OrderOutcomeEvent> {
+    const first = await run.claim(null);
+    const marker = first.kind === 'marked' ? first.marker : null;
+    if (marker) log.warn({ marker }, 're-run of a leg that may have sent; asking the venue');
+    const probe = await this.#probeWithRetry(leg, 3);
     if (probe.ok && probe.order !== null) {
-      await balanceP;
       if (probe.order.kind !== 'unknown') {
-        log.info(
-          { kind: probe.order.kind, rerun: run.marker !== null },
-          'order found at the venue; not sending',
-        );
-        return this.#report(leg, probe.order, { sentAt: run.marker?.sentAt ?? 0, probed: true });
+        log.info({ kind: probe.order.kind, marker }, 'order found at the venue; not sending');
+        return this.#report(leg, probe.order, { sentAt: marker?.sentAt ?? 0, probed: true });
       }
       // It exists but is not final yet: wait for its final state.
-      return this.#resolve(leg, run.marker?.sentAt ?? this.#now(), probe.order.reason, log);
+      return this.#resolve(leg, marker?.sentAt ?? this.#now(), probe.order.reason, log);
     }
-    if (run.marker !== null) {
-      await balanceP;
+    if (marker !== null) {
       // An earlier run may have sent: never send again; find out what happened.
-      log.warn({ marker: run.marker, probeOk: probe.ok }, 're-run of a job that may have sent; resolving');
-      return this.#resolve(leg, run.marker.sentAt, 'earlier run of this job may have sent', log);
+      log.warn({ probeOk: probe.ok }, 'not found at the venue yet; resolving');
+      return this.#resolve(leg, marker.sentAt, 'earlier run of this leg may have sent', log);
     }
     if (!probe.ok) {
-      await balanceP;
-      return this.#refuse(
-        leg,
-        REFUSAL_CODES.probeFailed,
-        `venue probe by client order id failed: ${probe.error}`,
-        {
-          level: 'warn',
-        },
-      );
+      return this.#refuse(leg, {
+        code: REFUSAL_CODES.probeFailed,
+        reason: `venue probe by client order id failed: ${probe.error}`,
+        level: 'warn',
+      });
     }
-
-    // First run and no such order at the venue: the refusal checks, then the send.
-    if (leg.fence > 0) {
-      const fence = await o.io.currentFence(leg.pair);
-      if (leg.fence < fence) {
-        await balanceP;
-        return this.#refuse(
-          leg,
-          REFUSAL_CODES.staleFence,
-          `job fence ${leg.fence} is older than the current leader fence ${fence}`,
-          { level: 'warn', details: { jobFence: leg.fence, currentFence: fence } },
-        );
-      }
-    }
-    if (addsExposure) {
-      const age = this.#now() - leg.createdAt;
-      if (age > o.maxDecisionAgeMs) {
-        await balanceP;
-        return this.#refuse(
-          leg,
-          REFUSAL_CODES.staleDecision,
-          `decided ${age} ms ago, past the quote freshness budget of ${o.maxDecisionAgeMs} ms`,
-        );
-      }
-      const balance = await balanceP;
-      if (!balance?.ok) {
-        return this.#refuse(
-          leg,
-          REFUSAL_CODES.marginCheckFailed,
-          `balance unavailable: ${balance && !balance.ok ? balance.error : 'not read'}`,
-          { level: 'warn' },
-        );
-      }
-      const price = leg.limitPrice ?? (await o.io.referencePrice(leg));
-      if (price === null) {
-        log.warn('no reference price for the margin check; the venue checks margin itself');
-      } else {
-        const m = checkMargin({
-          qty: leg.qty,
-          price,
-          leverage: o.leverage,
-          available: balance.value.available,
-          buffer: o.marginBuffer,
-        });
-        if (!m.ok) {
-          return this.#refuse(
-            leg,
-            REFUSAL_CODES.insufficientMargin,
-            `available ${m.available} < required ${m.required.toFixed(4)} (${leg.qty} @ ${price}, ${o.leverage}x)`,
-            { level: 'warn', details: { available: m.available, required: m.required } },
-          );
-        }
-      }
-    }
-
+    if (first.kind === 'stale-fence') return this.#refuseStaleFence(leg, first.fence);
+    const refusal = await this.#checkBeforeSend(leg);
+    if (refusal) return this.#refuse(leg, refusal);
     const sentAt = this.#now();
-    await run.saveMarker({ stage: 'sent', sentAt, byJobId: run.jobId });
-    // The settle period of "never placed" counts from sentAt: a run that lost its account lock, or was
-    // held up (paused process, slow Redis) past maxPreSendMs, gives up the send and resolves instead.
-    const owner = run.stillOwner ? await run.stillOwner() : true;
-    const late = this.#now() - sentAt > (o.maxPreSendMs ?? 1000);
-    if (!owner || late) {
-      const why = !owner ? 'account lock lost before the send' : 'held up before the send';
-      log.error({ owner, heldMs: this.#now() - sentAt }, `${why}; not sending`);
-      return this.#resolve(leg, sentAt, `send abandoned: ${why}`, log);
+    const claim = await run.claim({ stage: 'sent', sentAt, byJobId: run.jobId });
+    switch (claim.kind) {
+      case 'claimed':
+        return this.#send(leg, sentAt, log);
+      case 'stale-fence':
+        return this.#refuseStaleFence(leg, claim.fence);
+      case 'marked':
+        // Cannot happen while this run holds the account; if it does, another run may have sent.
+        return this.#resolve(leg, claim.marker.sentAt, 'claimed by another run before the send', log);
+      case 'unclaimed':
+        throw new Error(`leg ${leg.clientOrderId}: claim with a marker came back unclaimed`);
+    }
+  }
+
+  /** The checks that refuse a send without asking Redis (a cached balance at most): null = may send. */
+  async #checkBeforeSend(leg: LegJob): Promise<Refusal | null> {
+    const o = this.#o;
+    const addsExposure = (leg.role === 'open' || leg.role === 'complete') && !leg.reduceOnly;
+    if (!addsExposure) return null;
+    const age = this.#now() - leg.createdAt;
+    if (age > o.maxDecisionAgeMs) {
+      return {
+        code: REFUSAL_CODES.staleDecision,
+        reason: `decided ${age} ms ago, past the quote freshness budget of ${o.maxDecisionAgeMs} ms`,
+      };
+    }
+    const balance = await this.#balances.get();
+    if (!balance.ok) {
+      return {
+        code: REFUSAL_CODES.marginCheckFailed,
+        reason: `balance unavailable: ${balance.error}`,
+        level: 'warn',
+      };
+    }
+    const price = leg.limitPrice ?? (await o.io.referencePrice(leg));
+    if (price === null) {
+      o.log.warn(
+        { legId: leg.clientOrderId },
+        'no reference price for the margin check; the venue checks margin itself',
+      );
+      return null;
+    }
+    const m = checkMargin({
+      qty: leg.qty,
+      price,
+      leverage: o.leverage,
+      available: balance.value.available,
+      buffer: o.marginBuffer,
+    });
+    if (m.ok) return null;
+    return {
+      code: REFUSAL_CODES.insufficientMargin,
+      reason: `available ${m.available} < required ${m.required.toFixed(4)} (${leg.qty} @ ${price}, ${o.leverage}x)`,
+      level: 'warn',
+      details: { available: m.available, required: m.required },
+    };
+  }
+
+  /** The one send of a claimed leg. */
+  async #send(leg: LegJob, sentAt: number, log: Logger): Promise<OrderOutcomeEvent> {
+    const o = this.#o;
+    // The settle period of "never placed" counts from sentAt: a run held up (paused process, slow Redis)
+    // past maxPreSendMs between its claim and here gives up the send and resolves instead.
+    if (this.#now() - sentAt > (o.maxPreSendMs ?? 1000)) {
+      log.error({ heldMs: this.#now() - sentAt }, 'held up before the send; not sending');
+      return this.#resolve(leg, sentAt, 'send abandoned: held up before the send', log);
     }
     const req: OrderRequest = {
       venue: leg.venue,
@@ -212,6 +250,11 @@ export class LegExecutor {
       outcome = { kind: 'unknown', venue: leg.venue, clientOrderId: leg.clientOrderId, reason: errText(e) };
     }
     const ackAt = this.#now();
+    if (outcome.kind !== 'rejected') {
+      // Margin moved (or may have): the next margin check waits for a balance read after this order.
+      this.#balances.invalidate();
+      void this.#balances.refresh();
+    }
     if (outcome.kind === 'unknown') {
       o.health.failed(new Error(outcome.reason));
       log.warn({ reason: outcome.reason }, 'order outcome unknown; resolving at the venue');
@@ -226,12 +269,21 @@ export class LegExecutor {
     return this.#report(leg, outcome, { sentAt, ackAt, probed: false });
   }
 
+  #refuseStaleFence(leg: LegJob, fence: number): Promise<OrderOutcomeEvent> {
+    return this.#refuse(leg, {
+      code: REFUSAL_CODES.staleFence,
+      reason: `job fence ${leg.fence} is older than the current leader fence ${fence}`,
+      level: 'warn',
+      details: { jobFence: leg.fence, currentFence: fence },
+    });
+  }
+
   /**
    * Reports a rejection for a run that sent nothing and found nothing (e.g. the venue account stayed busy):
    * only valid when no earlier run of the job may have sent (no marker).
    */
   refuseUnsent(leg: LegJob, code: string, reason: string): Promise<OrderOutcomeEvent> {
-    return this.#refuse(leg, code, reason, { level: 'warn' });
+    return this.#refuse(leg, { code, reason, level: 'warn' });
   }
 
   /**
@@ -333,22 +385,20 @@ export class LegExecutor {
     }
   }
 
-  async #refuse(
-    leg: LegJob,
-    code: string,
-    reason: string,
-    opts: { level?: 'info' | 'warn'; details?: Record<string, number> } = {},
-  ): Promise<OrderOutcomeEvent> {
-    this.#o.metrics.refused.inc({ venue: leg.venue, reason: code });
-    this.#o.log.warn({ legId: leg.clientOrderId, code, reason }, 'leg refused; nothing sent');
-    if (opts.level === 'warn') {
+  async #refuse(leg: LegJob, r: Refusal): Promise<OrderOutcomeEvent> {
+    this.#o.metrics.refused.inc({ venue: leg.venue, reason: r.code });
+    this.#o.log.warn(
+      { legId: leg.clientOrderId, code: r.code, reason: r.reason },
+      'leg refused; nothing sent',
+    );
+    if (r.level === 'warn') {
       await this.#o.io.alert({
         level: 'warn',
-        code: `order_refused_${code.toLowerCase()}`,
-        message: `${leg.venue} leg ${leg.clientOrderId} refused (${code}): ${reason}`,
+        code: `order_refused_${r.code.toLowerCase()}`,
+        message: `${leg.venue} leg ${leg.clientOrderId} refused (${r.code}): ${r.reason}`,
         pair: leg.pair,
         hedgeId: leg.hedgeId,
-        ...(opts.details ? { details: opts.details } : {}),
+        ...(r.details ? { details: r.details } : {}),
       });
     }
     return this.#report(
@@ -357,8 +407,8 @@ export class LegExecutor {
         kind: 'rejected',
         venue: leg.venue,
         clientOrderId: leg.clientOrderId,
-        code,
-        reason: `not sent: ${reason}`,
+        code: r.code,
+        reason: `not sent: ${r.reason}`,
       },
       { sentAt: 0, probed: false },
     );
@@ -388,17 +438,3 @@ export class LegExecutor {
 }
 
 type ProbeResult = { ok: true; order: OrderOutcome | null } | { ok: false; error: string };
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
-
-async function settle<T>(p: Promise<T>): Promise<Settled<T>> {
-  try {
-    return { ok: true, value: await p };
-  } catch (e) {
-    return { ok: false, error: errText(e) };
-  }
-}
-
-function errText(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-}

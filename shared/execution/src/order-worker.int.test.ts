@@ -6,7 +6,9 @@ import { waitFor } from '@arb/testkit/wait';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountLock, AccountLockTimeoutError } from './account-lock';
-import { LeverageMismatchError, runOrderWorker } from './order-worker';
+import type { ExecMarker } from './exec-marker';
+import { isFreshDelivery, LeverageMismatchError, runOrderWorker } from './order-worker';
+import { trySendClaim } from './send-claim';
 import { FakeVenue } from './testing/fake-venue';
 
 /** Startup refusals, health and the account lock, in-process on a real Redis (venue: an in-memory fake). */
@@ -117,7 +119,7 @@ describe('runOrderWorker start and health', () => {
   });
 });
 
-describe('AccountLock', () => {
+describe('send claim and account lock (the Lua script on Redis)', () => {
   let fx: RedisFixture;
   const log = createLogger({ service: 'test', level: 'silent' });
 
@@ -128,35 +130,120 @@ describe('AccountLock', () => {
     await fx?.cleanup();
   });
 
-  it('serializes holders across connections, and a dead holder frees the account after its TTL', async () => {
+  const marker = (byJobId: string): ExecMarker => ({ stage: 'sent', sentAt: 1_800_000_000_000, byJobId });
+
+  it('claims once: the marker is set with the lock; later claims find it; a stale fence marks nothing', async () => {
+    const names = redisNames(fx.ns);
+    const keys = {
+      lock: `${fx.ns}:lock-a`,
+      marker: names.execMarkerKey('aster', 'leg1'),
+      fence: names.fencingKey('BTC'),
+    };
+    const redis = fx.connect();
+    const claim = (owner: string, jobFence: number, m: ExecMarker | null) =>
+      trySendClaim(redis, keys, { owner, lockTtlMs: 5000, jobFence, claim: m });
+    await fx.redis.set(keys.fence, '5');
+    // A leg of an older leader: refused, nothing marked (the lock is taken by the run, released after).
+    expect(await claim('a', 4, marker('j1'))).toEqual({
+      held: true,
+      value: { kind: 'stale-fence', fence: 5 },
+    });
+    expect(await fx.redis.exists(keys.marker)).toBe(0);
+    // Its own checks refused the send: the lock is taken (re-entrant), nothing marked.
+    expect(await claim('a', 5, null)).toEqual({ held: true, value: { kind: 'unclaimed' } });
+    expect(await claim('a', 5, marker('j1'))).toEqual({ held: true, value: { kind: 'claimed' } });
+    expect(JSON.parse((await fx.redis.get(keys.marker)) ?? '')).toEqual(marker('j1'));
+    expect(await fx.redis.pttl(keys.marker)).toBeGreaterThan(6 * 86_400_000);
+    expect(await fx.redis.get(keys.lock)).toBe('a');
+    // Another process while "a" holds the account: busy, and it learns that a marker exists.
+    expect(await claim('b', 5, marker('j2'))).toEqual({ held: false, holder: 'a', markerExists: true });
+    await fx.redis.del(keys.lock);
+    // Any later run of the leg (another job id too) finds the marker, whatever its fence; marks nothing new.
+    expect(await claim('b', 0, marker('j2'))).toEqual({
+      held: true,
+      value: { kind: 'marked', marker: marker('j1') },
+    });
+    // Fence 0 (legs created by risk) is never stale.
+    const riskKeys = { ...keys, marker: names.execMarkerKey('aster', 'leg2') };
+    expect(
+      await trySendClaim(redis, riskKeys, { owner: 'b', lockTtlMs: 5000, jobFence: 0, claim: marker('j3') }),
+    ).toEqual({ held: true, value: { kind: 'claimed' } });
+  });
+
+  it('serializes runs across connections, and a dead holder frees the account after its TTL', async () => {
+    const names = redisNames(fx.ns);
     const key = `${fx.ns}:lock`;
-    const a = new AccountLock({ redis: fx.connect(), key, owner: 'a', ttlMs: 300, log });
-    const b = new AccountLock({ redis: fx.connect(), key, owner: 'b', ttlMs: 300, log });
+    const lockFor = (owner: string, over: { maxWaitMs?: number } = {}) =>
+      new AccountLock({ redis: fx.connect(), key, owner, ttlMs: 300, log, ...over });
+    const a = lockFor('a');
+    const b = lockFor('b');
     let inside = 0;
     let maxInside = 0;
-    const work = (lock: AccountLock) =>
-      lock.withLock(async () => {
+    let leg = 0;
+    const work = async (lock: AccountLock) => {
+      const keys = {
+        lock: key,
+        marker: names.execMarkerKey('aster', `w${leg++}`),
+        fence: names.fencingKey('BTC'),
+      };
+      const session = lock.session();
+      try {
+        await session.acquire(() =>
+          trySendClaim(fx.connect(), keys, {
+            owner: session.owner,
+            lockTtlMs: lock.ttlMs,
+            jobFence: 0,
+            claim: null,
+          }),
+        );
         inside++;
         maxInside = Math.max(maxInside, inside);
         await new Promise((r) => setTimeout(r, 400)); // longer than the TTL: renewal keeps it
         inside--;
-      });
+      } finally {
+        await session.release();
+      }
+    };
     await Promise.all([work(a), work(b), work(a), work(b)]);
     expect(maxInside).toBe(1);
+    expect(await fx.redis.exists(key)).toBe(0); // released
     // A holder that died (its key left behind, no renewal): the next one gets in once the TTL lapses.
     await fx.redis.set(key, 'dead', 'PX', 300);
-    const got = await b.withLock(async () => fx.redis.get(key));
-    expect(got).toBe('b');
-    const impatient = new AccountLock({
-      redis: fx.connect(),
-      key,
-      owner: 'c',
-      ttlMs: 300,
-      maxWaitMs: 100,
-      log,
-    });
+    const keys = { lock: key, marker: names.execMarkerKey('aster', 'dead'), fence: names.fencingKey('BTC') };
+    const session = b.session();
+    const got = await session.acquire(() =>
+      trySendClaim(fx.redis, keys, {
+        owner: session.owner,
+        lockTtlMs: 300,
+        jobFence: 0,
+        claim: marker('jb'),
+      }),
+    );
+    expect(got).toEqual({ kind: 'claimed' });
+    expect(await fx.redis.get(key)).toBe(session.owner);
+    await session.release();
+    const impatient = lockFor('c', { maxWaitMs: 100 }).session();
     await fx.redis.set(key, 'busy', 'PX', 5000);
-    await expect(impatient.withLock(async () => 1)).rejects.toBeInstanceOf(AccountLockTimeoutError);
+    await expect(
+      impatient.acquire(() =>
+        trySendClaim(fx.redis, keys, { owner: impatient.owner, lockTtlMs: 300, jobFence: 0, claim: null }),
+      ),
+    ).rejects.toBeInstanceOf(AccountLockTimeoutError);
     await fx.redis.del(key);
+  });
+});
+
+describe('isFreshDelivery', () => {
+  const since = 1_800_000_000_000;
+  const job = { attemptsStarted: 1, attemptsMade: 0, stalledCounter: 0, timestamp: since + 5_000 };
+  it('only a first start, never stalled or failed, enqueued after the connection came up', () => {
+    expect(isFreshDelivery(job, since)).toBe(true);
+    expect(isFreshDelivery({ ...job, attemptsStarted: 2 }, since)).toBe(false);
+    expect(isFreshDelivery({ ...job, attemptsMade: 1 }, since)).toBe(false);
+    expect(isFreshDelivery({ ...job, stalledCounter: 1 }, since)).toBe(false);
+    // Enqueued before this connection (e.g. before a Redis restart), or within the clock-skew margin.
+    expect(isFreshDelivery({ ...job, timestamp: since - 1 }, since)).toBe(false);
+    expect(isFreshDelivery({ ...job, timestamp: since + 999 }, since)).toBe(false);
+    expect(isFreshDelivery(job, Number.POSITIVE_INFINITY)).toBe(false); // connection down
   });
 });

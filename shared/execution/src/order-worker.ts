@@ -8,7 +8,6 @@ import {
   InvalidJobError,
 } from '@arb/bus/job-registry';
 import { orderQueueFor, type RedisNames } from '@arb/bus/keys';
-import { currentFence } from '@arb/bus/leader-lease';
 import type { LegJob } from '@arb/bus/leg-job';
 import { ORDER_HEALTH_MAX_AGE_MS, writeOrderHealth } from '@arb/bus/order-health';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
@@ -22,9 +21,9 @@ import { Redis } from 'ioredis';
 import type { Logger } from '@arb/log/logger';
 import type { Registry } from 'prom-client';
 import { AccountLock, AccountLockTimeoutError } from './account-lock';
-import { readExecMarker, withExecMarker } from './exec-marker';
 import { createExecutionMetrics, type ExecutionMetrics } from './execution-metrics';
 import { type LegExecutorIo, LegExecutor, REFUSAL_CODES } from './leg-executor';
+import { trySendClaim } from './send-claim';
 import { VenueHealth } from './venue-health';
 
 const DEFAULT_LOCK_MS = 10_000;
@@ -109,40 +108,56 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
 
   // 1. Every job name has exactly one handler (throws otherwise), before anything else.
   let executor: LegExecutor | null = null;
-  let queueRef: Queue<LegJob> | null = null;
   const handler = async (data: LegJob, job: Job): Promise<OrderOutcomeEvent> => {
     if (data.venue !== venueId) {
       throw new InvalidJobError(`job ${job.id} is a ${data.venue} leg on the ${venueId} queue`);
     }
     if (!executor) throw new Error('order worker not started');
     const exec = executor;
-    const jobQueue = queueRef;
-    if (!jobQueue) throw new Error('order worker not started');
-    log.info({ jobId: job.id, legId: data.clientOrderId, stalls: job.stalledCounter }, 'leg job started');
-    // The marker as of now, read once the account is ours: an earlier run may have saved it after BullMQ
-    // handed this run the job.
-    let marker = readExecMarker(job.data);
+    const fresh = isFreshDelivery(job, connectedSince);
+    log.info(
+      {
+        jobId: job.id,
+        legId: data.clientOrderId,
+        fresh,
+        starts: job.attemptsStarted,
+        stalls: job.stalledCounter,
+      },
+      'leg job started',
+    );
+    const session = lock.session();
+    const keys = {
+      lock: lock.key,
+      marker: opts.names.execMarkerKey(venueId, data.clientOrderId),
+      fence: opts.names.fencingKey(data.pair),
+    };
+    // Whether the leg's marker existed when the account was last seen busy (for ACCOUNT_BUSY below).
+    let markerSeen = false;
     try {
-      return await lock.withLock(async (held) => {
-        const current = await jobQueue.getJob(String(job.id));
-        marker = readExecMarker(current?.data ?? job.data);
-        if (marker) log.warn({ jobId: job.id, marker }, 're-run of a job that may have sent');
-        return exec.execute(data, {
-          jobId: String(job.id),
-          marker,
-          saveMarker: async (m) => {
-            await job.updateData(withExecMarker(job.data, m) as LegJob);
-          },
-          // A process paused past its lease must not send: another run may own the account and the job.
-          stillOwner: () => held.stillHeld(),
-        });
+      return await exec.execute(data, {
+        jobId: String(job.id),
+        fresh,
+        claim: (marker) =>
+          session.acquire(async () => {
+            const r = await trySendClaim(redis, keys, {
+              owner: session.owner,
+              lockTtlMs: lock.ttlMs,
+              jobFence: data.fence,
+              claim: marker,
+            });
+            if (!r.held && 'markerExists' in r) markerSeen = r.markerExists;
+            if (r.held && r.value.kind === 'marked') markerSeen = true;
+            return r;
+          }),
       });
     } catch (err) {
       // Never got the account: this run sent nothing; without an earlier send, that is a clean rejection.
-      if (err instanceof AccountLockTimeoutError && marker === null) {
+      if (err instanceof AccountLockTimeoutError && !markerSeen) {
         return exec.refuseUnsent(data, REFUSAL_CODES.accountBusy, err.message);
       }
       throw err;
+    } finally {
+      await session.release();
     }
   };
   const registrations = ALL_JOB_NAMES.map((name) => ({
@@ -153,6 +168,15 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
 
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (err) => log.warn({ err }, 'redis error'));
+  // Since when this connection is up (epoch ms): a Redis restart drops it, so a job enqueued before the
+  // current connection may have lost recent writes (its send marker) with that restart; see isFreshDelivery.
+  let connectedSince = Number.POSITIVE_INFINITY;
+  redis.on('ready', () => {
+    connectedSince = Date.now();
+  });
+  redis.on('close', () => {
+    connectedSince = Number.POSITIVE_INFINITY;
+  });
   const closers: (() => Promise<unknown>)[] = [() => redis.quit().catch(() => redis.disconnect())];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => log.warn({ err }, 'close failed'));
@@ -172,7 +196,6 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     }
   };
   const io: LegExecutorIo = {
-    currentFence: (pair) => currentFence(redis, opts.names, pair),
     async referencePrice(leg) {
       const raw = await redis.get(opts.names.latestQuoteKey(leg.venue, leg.pair));
       if (raw === null) return null;
@@ -229,12 +252,16 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       settleMs: opts.settleMs ?? Math.max(opts.requestTimeoutMs, opts.venueWindowMs) + 1000,
       marginBuffer: opts.marginBuffer ?? 0.1,
     });
+    const exec = executor;
+    // The margin check's first balance, read now rather than on the first order.
+    const firstBalance = await exec.refreshBalance();
+    if (!firstBalance.ok)
+      log.warn({ error: firstBalance.error }, 'balance not readable at start; read again per order');
 
     // 3. One order in flight per venue account, whatever the number of worker processes.
     const connection = bullConnection(opts.redisUrl);
     const queue = new Queue<LegJob>(queueName, { connection, prefix: opts.names.bullPrefix });
     closers.push(() => queue.close());
-    queueRef = queue;
     await queue.setGlobalConcurrency(1);
 
     const processor = async (job: Job): Promise<OrderOutcomeEvent> => {
@@ -318,15 +345,10 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       () => {
         if (health.recheckDue() && !rechecking) {
           rechecking = true;
-          opts.venue
-            .balance()
-            .then(
-              () => health.ok(),
-              (e) => health.failed(e),
-            )
-            .finally(() => {
-              rechecking = false;
-            });
+          // Through the executor: the read also feeds the margin check's balance (health is updated there).
+          void exec.refreshBalance().finally(() => {
+            rechecking = false;
+          });
         }
         if (Date.now() - publishedAt >= healthRefreshMs) publish();
       },
@@ -348,10 +370,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     const timer = setInterval(() => {
       const last = health.lastCallAt();
       if (last !== null && Date.now() - last < refreshMs) return;
-      opts.venue.balance().then(
-        () => health.ok(),
-        (e) => health.failed(e),
-      );
+      void exec.refreshBalance();
     }, refreshMs);
     timer.unref();
     closers.push(async () => clearInterval(timer));
@@ -397,4 +416,26 @@ async function retryTransient<T>(call: () => Promise<T>, log: Logger, attempts =
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+/** Cross-host clock skew tolerated between the process that enqueued a job and this one. */
+const FRESH_SKEW_MS = 1000;
+
+/**
+ * A delivery no earlier run can have acted on: the job's first start (BullMQ counts starts, stalls and
+ * failed attempts in Redis), enqueued after this process's Redis connection came up. The last condition
+ * covers Redis losing its most recent writes (a restart with AOF everysec, a failover): those drop every
+ * client connection, so any job whose counters or send marker could have been lost was enqueued before
+ * the current connection. Such a job, and every re-run, goes to the venue probe before any send.
+ */
+export function isFreshDelivery(
+  job: Pick<Job, 'attemptsStarted' | 'attemptsMade' | 'stalledCounter' | 'timestamp'>,
+  connectedSince: number,
+): boolean {
+  return (
+    (job.attemptsStarted ?? 1) <= 1 &&
+    (job.attemptsMade ?? 0) === 0 &&
+    (job.stalledCounter ?? 0) === 0 &&
+    job.timestamp - FRESH_SKEW_MS >= connectedSince
+  );
 }

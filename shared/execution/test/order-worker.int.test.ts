@@ -255,8 +255,8 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     const job = await legJob();
     await enqueue(job);
     await waitFor(async () => (await simOrders(job.id)).length === 1);
-    const marker = (await queue.getJob(job.id))?.data as (LegJob & { exec?: { stage: string } }) | undefined;
-    expect(marker?.exec?.stage).toBe('sent');
+    const marker = await fx.redis.get(names.execMarkerKey(venue, job.id));
+    expect(JSON.parse(marker ?? '{}')).toMatchObject({ stage: 'sent', byJobId: job.id });
     const killed = await procs[0]!.kill();
     expect(killed.signal).toBe('SIGKILL');
     expect((await outcomes()).find((e) => e.jobId === job.id)).toBeUndefined();
@@ -288,7 +288,9 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     expect(ev).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
     const other = live.find((p) => p !== taker)!;
     expect(
-      other.jsonLines().some((l) => l.msg === 're-run of a job that may have sent' && l.jobId === job.id),
+      other
+        .jsonLines()
+        .some((l) => l.msg === 're-run of a leg that may have sent; asking the venue' && l.jobId === job.id),
     ).toBe(true);
     // The paused one wakes up and finishes its own run: it reports the same fill, and sends nothing more.
     const events = await waitFor(async () => {

@@ -11,6 +11,9 @@ export class FakeVenue implements VenueClient {
   mode: 'fill' | 'unknown_executed' | 'unknown_not_placed' | 'reject' | 'rate_limited' = 'fill';
   findFailures = 0;
   balanceFails = false;
+  /** Calls made (the fast path must not probe; the margin check reads a cached balance). */
+  finds = 0;
+  balanceReads = 0;
   clock: { t: number };
   /** What ensureLeverage and position report (default: what was asked). */
   leverageOverride: number | null = null;
@@ -65,6 +68,7 @@ export class FakeVenue implements VenueClient {
     }
   }
   async findOrder(_symbol: string, clientOrderId: string): Promise<OrderOutcome | null> {
+    this.finds++;
     if (this.findFailures > 0) {
       this.findFailures--;
       throw new Error('ECONNRESET');
@@ -80,6 +84,7 @@ export class FakeVenue implements VenueClient {
     return [];
   }
   async balance(): Promise<BalanceSnapshot> {
+    this.balanceReads++;
     if (this.balanceFails) throw new Error('HTTP 503');
     return { venue: 'aster', asset: 'USDT', equity: this.available, available: this.available };
   }

@@ -142,10 +142,8 @@ export function orderServiceSuite(venue: VenueId, entry: string): void {
       await admin.addFault({ kind: 'latency', venue, route: ORDER_ROUTE[venue], ms: 1500, count: 1 });
       const job = await leg('sell');
       await enqueue(job);
-      await waitFor(async () => {
-        const data = (await queue.getJob(job.id))?.data as { exec?: { stage: string } } | undefined;
-        return data?.exec?.stage === 'sent';
-      });
+      // The leg's send marker: saved right before the order request leaves.
+      await waitFor(async () => (await fx.redis.exists(names.execMarkerKey(venue, job.id))) === 1);
       const exit = await proc.stop('SIGTERM', 30_000);
       expect(exit).toEqual({ code: 0, signal: null });
       const ev = (await outcomes()).find((e) => e.jobId === job.id);

@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+
+/** A Lua script with a fixed number of KEYS, run by SHA (EVALSHA) once registered on a connection. */
+export interface RedisScript {
+  /** Unique per script: the command name ioredis registers on each connection. */
+  readonly name: string;
+  readonly lua: string;
+  readonly keys: number;
+}
+
+type ScriptCommand = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Runs `script` on `redis`: registered once per connection with ioredis `defineCommand`, which sends
+ * EVALSHA (the script's hash, not its text) and falls back to EVAL once when Redis lost its script cache
+ * (restart, SCRIPT FLUSH). Hot paths pay one round trip and no script transfer.
+ */
+export function runScript(
+  redis: Redis,
+  script: RedisScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  if (keys.length !== script.keys) {
+    throw new Error(`script ${script.name} takes ${script.keys} keys, got ${keys.length}`);
+  }
+  const commands = redis as unknown as Record<string, ScriptCommand | undefined>;
+  let command = commands[script.name];
+  if (command === undefined) {
+    redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.keys });
+    command = commands[script.name] as ScriptCommand;
+  }
+  return command.call(redis, ...keys, ...args);
+}
