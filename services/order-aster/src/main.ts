@@ -27,7 +27,9 @@ await runService({
   async start(ctx) {
     const names = redisNames(config.redis.namespace);
     // The Aster request-weight budget is shared with the feed and risk through Redis.
-    const budgetRedis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+    // Fail fast while Redis is away (the venue enforces its own limit; rest-client then proceeds and
+    // logs): a budget take must never hold a claimed order past its send deadline.
+    const budgetRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     budgetRedis.on('error', (err) => ctx.log.warn({ err }, 'rate budget redis error'));
     const venue = new AsterVenueClient({
       baseUrl: config.orderVenues.aster.restUrl,
