@@ -52,8 +52,13 @@ export interface BenchResults {
   strategy: { micro: StrategyMicroResult; process?: StrategyProcessResult };
   memory: {
     bareWorkerRssMb: number;
-    /** Idle RSS per service (first pacing's stack, before any dislocation). */
+    /**
+     * Idle RSS per service: a stack of its own on a calm market at its normal rate (20 updates/s per
+     * venue), reconciled, quiet as long as the bare worker's settle time, no dislocation.
+     */
     idleRssMb: Record<string, number>;
+    /** Hedges recorded during the idle measurement (0 when it was really idle). */
+    idleHedges: number;
     idleRatio: Record<string, number>;
     loadedRssMb: Record<string, number>;
   };
@@ -179,7 +184,10 @@ export function toMarkdown(r: BenchResults): string {
     }
   }
   L.push('', '## Memory (RSS, MB)', '');
-  L.push(`Bare BullMQ worker (node --import tsx, idle): ${r.memory.bareWorkerRssMb} MB.`, '');
+  L.push(
+    `Bare BullMQ worker (node --import tsx, idle): ${r.memory.bareWorkerRssMb} MB. Idle: the stack on a calm market at 20 updates/s per venue, reconciled, quiet for the same settle time (hedges meanwhile: ${r.memory.idleHedges}). Loaded: the max during the pipeline runs.`,
+    '',
+  );
   L.push('| service | idle | idle / bare worker | loaded (max during pipeline) |', '|---|---|---|---|');
   for (const [svc, mb] of Object.entries(r.memory.idleRssMb)) {
     L.push(`| ${svc} | ${mb} | ${r.memory.idleRatio[svc]} | ${r.memory.loadedRssMb[svc] ?? ''} |`);

@@ -7,7 +7,7 @@ import { BENCH_SRC } from './child';
 import { sleep } from './clock';
 import { measureFeedThroughput } from './feed-throughput';
 import { measureFloor } from './floor/floor';
-import { bareWorkerRss, maxRssDuring } from './memory';
+import { bareWorkerRss, IDLE_UPDATES_PER_SECOND, idleServiceRss, maxRssDuring } from './memory';
 import { measurePipeline } from './pipeline';
 import { cpuPercentDuring, rssMb } from './proc-stats';
 import {
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       pipeline: {},
       feed: { seconds: 0, sent: 0, publishedPerSec: 0, feedCpuPercent: 0, perCpuSecond: 0 },
       strategy: { micro: { iterations: 0, parseUs: 0, decideUs: 0 } },
-      memory: { bareWorkerRssMb: 0, idleRssMb: {}, idleRatio: {}, loadedRssMb: {} },
+      memory: { bareWorkerRssMb: 0, idleRssMb: {}, idleHedges: 0, idleRatio: {}, loadedRssMb: {} },
       targets: [],
       notes: [
         'Each pacing: the floor is measured right before the pipeline, on the same private redis-server.',
@@ -144,7 +144,17 @@ async function main(): Promise<void> {
     log('strategy micro-benchmark');
     results.strategy.micro = measureStrategyMicro(smoke ? 20_000 : 500_000);
     log('bare BullMQ worker RSS');
-    results.memory.bareWorkerRssMb = await bareWorkerRss(redis.url, `${ns}-bare`, smoke ? 3000 : 16_000);
+    const settleMs = smoke ? 3000 : 16_000;
+    results.memory.bareWorkerRssMb = await bareWorkerRss(redis.url, `${ns}-bare`, settleMs);
+    log(
+      `idle RSS: stack at ${IDLE_UPDATES_PER_SECOND} updates/s per venue, reconciled, ${settleMs} ms quiet`,
+    );
+    const idle = await idleServiceRss({ redisUrl: redis.url, ns: `${ns}-idle`, quietMs: settleMs, log });
+    results.memory.idleRssMb = idle.rssMb;
+    results.memory.idleHedges = idle.hedges;
+    results.memory.idleRatio = Object.fromEntries(
+      Object.entries(idle.rssMb).map(([k, v]) => [k, ratio(v, results.memory.bareWorkerRssMb)]),
+    );
     log('feed throughput');
     results.feed = await measureFeedThroughput({
       redisUrl: redis.url,
@@ -193,8 +203,8 @@ async function main(): Promise<void> {
         };
         log(`pipeline @${p.key}: CPU at this tick rate`);
         await measureCpu();
-        // Idle: up, reconciled, quotes flowing, no trade yet, ~16 s after ready (as the bare worker).
-        const idle = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
+        // At this tick rate, reconciled, before any dislocation (busy feeds: not the idle figure).
+        const atRate = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
         log(`pipeline @${p.key}: ${dislocations} dislocations`);
         let pr: Awaited<ReturnType<typeof measurePipeline>> | undefined;
         const loaded = await maxRssDuring(pids, 1000, async () => {
@@ -216,17 +226,11 @@ async function main(): Promise<void> {
           p99RatioHopSum: ratio(r.tickToLeg.p99, floor.hopSum.p99),
           ...(strategyProcess ? { strategyProcess } : {}),
           feedCpuPercent: feedCpu,
-          idleRssMb: idle,
+          idleRssMb: atRate,
           loadedRssMb: loaded,
         };
         // The strategy target is at 2 feeds x 1000 ticks/s: the 1 ms pacing.
         if (p.key === '1ms' && strategyProcess) results.strategy.process = strategyProcess;
-        if (Object.keys(results.memory.idleRssMb).length === 0) {
-          results.memory.idleRssMb = idle;
-          results.memory.idleRatio = Object.fromEntries(
-            Object.entries(idle).map(([k, v]) => [k, ratio(v, results.memory.bareWorkerRssMb)]),
-          );
-        }
         for (const [k, v] of Object.entries(loaded)) {
           results.memory.loadedRssMb[k] = Math.max(results.memory.loadedRssMb[k] ?? 0, v);
         }
