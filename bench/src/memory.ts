@@ -2,9 +2,34 @@ import { spawnService } from '@arb/testkit/process';
 import { sleep } from './clock';
 import { rssMb } from './proc-stats';
 import { BenchStack, SERVICE_NAMES } from './stack';
+import { percentile } from './stats';
 
 /** The simulator's market rate for the idle measurement: a normal calm market, not the bench's load. */
 export const IDLE_UPDATES_PER_SECOND = 20;
+
+/**
+ * RSS of each process as the median of 1 s samples over the second half of `quietMs`: one sample
+ * swings by several MB with GC timing.
+ */
+async function medianRssOver(pids: Record<string, number>, quietMs: number): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(pids).map((k) => [k, []]));
+  const start = Date.now();
+  for (;;) {
+    const elapsed = Date.now() - start;
+    if (elapsed >= quietMs / 2) for (const [k, pid] of Object.entries(pids)) samples[k]?.push(rssMb(pid));
+    if (elapsed >= quietMs) break;
+    await sleep(Math.min(1000, quietMs - elapsed));
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([k, v]) => [
+      k,
+      percentile(
+        v.sort((a, b) => a - b),
+        0.5,
+      ),
+    ]),
+  );
+}
 
 /**
  * The memory yardstick: a bare BullMQ worker (bullmq + ioredis, nothing else) run the way services run
@@ -18,8 +43,7 @@ export async function bareWorkerRss(redisUrl: string, ns: string, settleMs: numb
   });
   try {
     await p.waitForLine(/^ready$/, 120_000);
-    await sleep(settleMs);
-    return rssMb(p.pid as number);
+    return (await medianRssOver({ bare: p.pid as number }, settleMs)).bare as number;
   } finally {
     await p.stop();
   }
@@ -55,7 +79,7 @@ export async function maxRssDuring(
 /**
  * Idle RSS of every service: the whole stack on a calm market moving at its normal rate
  * (IDLE_UPDATES_PER_SECOND book updates per venue, no dislocation, so no hedge), reconciled, then
- * `quietMs` without anything else happening (as the bare worker's settle time).
+ * `quietMs` without anything else happening (as the bare worker's settle time), sampled as the bare worker.
  */
 export async function idleServiceRss(o: {
   redisUrl: string;
@@ -71,8 +95,10 @@ export async function idleServiceRss(o: {
     log: o.log,
   });
   try {
-    await sleep(o.quietMs);
-    const rss = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
+    const rss = await medianRssOver(
+      Object.fromEntries(SERVICE_NAMES.map((s) => [s, stack.pid(s)])),
+      o.quietMs,
+    );
     // A hedge opened meanwhile would make this not idle: reported with the numbers.
     const hedges = await stack.redis.zcard(stack.names.hedgeIndex('BTC'));
     return { rssMb: rss, hedges };

@@ -6,9 +6,10 @@ import {
   BackpackDepthSnapshotSchema,
 } from './backpack-types';
 import { BACKPACK_PATHS, BACKPACK_WS } from './constants';
-import { DirectBackpackTransport } from './direct-transport';
+import { classifyHttpFailure } from './error-map';
 import { LocalBook } from './local-book';
 import { type DepthSnapshot, parseBookTicker, parseDepthEvent, parseDepthSnapshot } from './parser';
+import { endpointName } from './rest-transport';
 
 /** pino's Logger satisfies this. */
 export interface SourceLogger {
@@ -58,6 +59,28 @@ export interface BackpackQuoteSourceStats {
 
 const RAW_LOG_MAX = 200;
 
+const SNAPSHOT_TIMEOUT_MS = 5000;
+
+/**
+ * One public GET of the depth snapshot with the runtime's fetch: a feed needs no keep-alive pool for a
+ * request made once per (re)connect, and undici's package costs a feed ~8 MB RSS more than fetch.
+ */
+async function getDepthSnapshot(restUrl: string, symbol: string, stop: AbortSignal): Promise<unknown> {
+  const url = new URL(`/${BACKPACK_PATHS.depth}`, restUrl);
+  url.searchParams.set('symbol', symbol);
+  const res = await fetch(url, { signal: AbortSignal.any([stop, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)]) });
+  const body = await res.text();
+  if (res.status >= 400) {
+    throw classifyHttpFailure(
+      endpointName('GET', BACKPACK_PATHS.depth),
+      res.status,
+      body,
+      res.headers.get('retry-after'),
+    );
+  }
+  return JSON.parse(body);
+}
+
 /**
  * Backpack market data as normalized quotes: `bookTicker.<sym>` over the shared ResilientWs (30 s client
  * ping, reconnect from ~5 s with backoff, stall detection, resubscribe), optionally `depth.<sym>` kept
@@ -72,7 +95,8 @@ export class BackpackQuoteSource {
   readonly #book = new LocalBook();
   readonly #depthLevels: number;
   readonly #fetchSnapshot: (symbol: string) => Promise<DepthSnapshot>;
-  readonly #rest: DirectBackpackTransport;
+  /** Aborts a snapshot request in flight on stop. */
+  readonly #abort = new AbortController();
   readonly #tickerStream: string;
   readonly #depthStream: string;
   #onQuote: (q: Quote) => void = () => {};
@@ -93,12 +117,10 @@ export class BackpackQuoteSource {
     this.#depthLevels = opts.depthLevels ?? 0;
     this.#tickerStream = BACKPACK_WS.bookTickerStream(opts.symbol);
     this.#depthStream = BACKPACK_WS.depthStream(opts.symbol);
-    const rest = new DirectBackpackTransport({ restUrl: opts.restUrl, timeoutMs: 5000 });
-    this.#rest = rest;
     this.#fetchSnapshot =
       opts.fetchSnapshot ??
       (async (symbol) => {
-        const raw = await rest.call('GET', BACKPACK_PATHS.depth, { symbol }, false);
+        const raw = await getDepthSnapshot(opts.restUrl, symbol, this.#abort.signal);
         return parseDepthSnapshot(BackpackDepthSnapshotSchema.parse(raw));
       });
     const params = this.#depthLevels > 0 ? [this.#tickerStream, this.#depthStream] : [this.#tickerStream];
@@ -140,7 +162,7 @@ export class BackpackQuoteSource {
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#ws.stop();
-    await this.#rest.close();
+    this.#abort.abort();
   }
 
   /** Drops the socket as a network failure would (operator command, tests). */
