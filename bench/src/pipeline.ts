@@ -1,9 +1,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { SimVenue } from '@arb/sim/engine/types';
 import type { DislocationDirection } from '@arb/sim/market/dislocation';
 import { waitFor } from '@arb/testkit/wait';
+import { subscribeWhenReady } from '@arb/bus/redis-subscribe';
 import { nowNs, sleep } from './clock';
 import type { BenchStack } from './stack';
 import { type Summary, summarize } from './stats';
@@ -36,16 +38,30 @@ export interface PipelineResult {
   /** Tick -> the later leg's request. */
   tickToBothLegs: Summary;
   /**
-   * Tick -> the first request of any kind each order worker sends the venue for the leg (its probe by
-   * client order id, before the order): the transport part the bare chain also has.
+   * Tick -> the dislocated quote of each venue on Redis (the feed's PUBLISH, received by a bench
+   * subscriber: includes one pub/sub hop).
+   */
+  tickToQuote: Summary;
+  /** Tick -> the hedge intent recorded (the strategy's state notice, received by a bench subscriber). */
+  tickToIntent: Summary;
+  /**
+   * Tick -> the first request of any kind each order worker sends the venue for the leg: the order itself
+   * on a fresh delivery; the probe by client order id on a re-delivery.
    */
   tickToFirstRequest: Summary;
-  /** Per leg: first request (probe) -> order POST, the worker's pre-send checks (probe, balance, marker). */
+  /** Per leg: first request -> order POST (0 when the first request is the order: no probe). */
   probeToOrder: Summary;
   /** Tick -> the second opening leg filled (in the simulator's engine). */
   tickToSecondFill: Summary;
   /** Whole cycles (dislocation -> hedge closed and cleared), ms. */
   cycleMs: Summary;
+  /**
+   * Event-loop delay of the bench process, which runs the simulator (both venues' books at the pacing,
+   * matching, signature checks): a busy venue loop delays the POST timestamps, not the pipeline's work.
+   */
+  simLoopDelayUs: { p50: number; p99: number; max: number };
+  /** CPU used per second of wall time by the bench process (simulator) during the dislocations, %. */
+  simCpuPercent: number;
 }
 
 interface Pending {
@@ -55,6 +71,10 @@ interface Pending {
   req: Partial<Record<SimVenue, bigint>>;
   first: Partial<Record<SimVenue, bigint>>;
   fill: Partial<Record<SimVenue, bigint>>;
+  /** Each venue's mid when armed, and when its dislocated quote arrived on Redis. */
+  baseMid: Partial<Record<SimVenue, number>>;
+  quote: Partial<Record<SimVenue, bigint>>;
+  intent: bigint | null;
 }
 
 const us = (a: bigint, b: bigint) => Number(b - a) / 1000;
@@ -80,6 +100,35 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
   };
   subscribe('http.server.request.start', onRequest);
 
+  // Quotes and state notices as any subscriber sees them: where the tick is on its way.
+  const lastMid: Partial<Record<SimVenue, number>> = {};
+  const sub = stack.redis.duplicate();
+  const channels = new Map<string, SimVenue>([
+    [stack.names.quoteChannel('aster', 'BTC'), 'aster'],
+    [stack.names.quoteChannel('backpack', 'BTC'), 'backpack'],
+  ]);
+  sub.on('message', (channel: string, message: string) => {
+    const t = nowNs();
+    if (channel === stack.names.stateChannel) {
+      if (cur?.t0 && cur.intent === null) cur.intent = t;
+      return;
+    }
+    const venue = channels.get(channel);
+    if (!venue) return;
+    const q = JSON.parse(message) as { bid: number; ask: number };
+    const mid = (q.bid + q.ask) / 2;
+    lastMid[venue] = mid;
+    const base = cur?.baseMid[venue];
+    if (
+      cur?.t0 &&
+      base !== undefined &&
+      cur.quote[venue] === undefined &&
+      Math.abs(mid - base) > o.sizeUsd / 4
+    )
+      cur.quote[venue] = t;
+  });
+  await subscribeWhenReady(sub, ...channels.keys(), stack.names.stateChannel);
+
   const unsubs: (() => void)[] = [];
   const restore: (() => void)[] = [];
   for (const venue of ['aster', 'backpack'] as const) {
@@ -103,11 +152,17 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
     });
   }
 
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
   const leg: number[] = [];
   const both: number[] = [];
   const fill: number[] = [];
   const first: number[] = [];
   const probe: number[] = [];
+  const quote: number[] = [];
+  const intent: number[] = [];
   const cycle: number[] = [];
   let missed = 0;
   try {
@@ -115,7 +170,17 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
       const direction: DislocationDirection =
         i % 2 === 0 ? 'buy_aster_sell_backpack' : 'buy_backpack_sell_aster';
       const started = performance.now();
-      const p: Pending = { armed: true, emitted: {}, t0: null, req: {}, first: {}, fill: {} };
+      const p: Pending = {
+        armed: true,
+        emitted: {},
+        t0: null,
+        req: {},
+        first: {},
+        fill: {},
+        baseMid: { ...lastMid },
+        quote: {},
+        intent: null,
+      };
       cur = p;
       sim.core.market.addDislocation({
         direction,
@@ -158,25 +223,43 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
         }
       }
       both.push(Math.max(a, b));
+      for (const v of ['aster', 'backpack'] as const) {
+        const q = p.quote[v];
+        if (q !== undefined) quote.push(us(t0, q));
+      }
+      if (p.intent !== null) intent.push(us(t0, p.intent));
       if (p.fill.aster !== undefined && p.fill.backpack !== undefined) {
         fill.push(Math.max(us(t0, p.fill.aster), us(t0, p.fill.backpack)));
       }
       if ((i + 1) % 50 === 0) o.log?.(`pipeline: ${i + 1 - o.warmup}/${o.count}`);
     }
   } finally {
+    loopDelay.disable();
     unsubscribe('http.server.request.start', onRequest);
+    sub.disconnect();
     for (const u of unsubs) u();
     for (const r of restore) r();
   }
   const c = summarize(cycle);
+  const cpu = process.cpuUsage(cpu0);
+  const simCpuPercent =
+    Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 1000) / 10;
   return {
     dislocations: o.count,
     missed,
     tickToLeg: summarize(leg),
     tickToBothLegs: summarize(both),
+    tickToQuote: summarize(quote),
+    tickToIntent: summarize(intent),
     tickToFirstRequest: summarize(first),
     probeToOrder: summarize(probe),
     tickToSecondFill: summarize(fill),
     cycleMs: { ...c, p50: c.p50 / 1000, p99: c.p99 / 1000, max: c.max / 1000, mean: c.mean / 1000 },
+    simLoopDelayUs: {
+      p50: Math.round(loopDelay.percentile(50) / 1000),
+      p99: Math.round(loopDelay.percentile(99) / 1000),
+      max: Math.round(loopDelay.max / 1000),
+    },
+    simCpuPercent,
   };
 }

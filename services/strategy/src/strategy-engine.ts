@@ -150,6 +150,11 @@ export class StrategyEngine {
     });
   }
 
+  /** True while an open or close is being recorded and enqueued. */
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
+
   /** Resolves when no action is in flight. */
   async idle(): Promise<void> {
     while (this.inFlight) await this.inFlight;

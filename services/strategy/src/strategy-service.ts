@@ -206,6 +206,18 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
       refreshQueued = true;
       return;
     }
+    // A snapshot read while an action is in flight would be discarded (applySnapshot), and its reads
+    // would compete with the action's own round trips: read once the action is done.
+    if (engine.busy) {
+      if (!refreshQueued) {
+        refreshQueued = true;
+        void engine.idle().then(() => {
+          refreshQueued = false;
+          requestRefresh();
+        });
+      }
+      return;
+    }
     refreshing = refresh()
       .catch((err: unknown) => log.warn({ err }, 'state refresh failed'))
       .finally(() => {

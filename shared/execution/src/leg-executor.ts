@@ -118,12 +118,14 @@ export class LegExecutor {
   async execute(leg: LegJob, run: LegRun): Promise<OrderOutcomeEvent> {
     const log = this.#o.log.child({ legId: leg.clientOrderId, jobId: run.jobId, hedgeId: leg.hedgeId });
     if (!run.fresh) return this.#executeRedelivered(leg, run, log);
+    const startedAt = performance.now();
     const refusal = await this.#checkBeforeSend(leg);
+    const checkedAt = performance.now();
     const sentAt = this.#now();
     const claim = await run.claim(refusal ? null : { stage: 'sent', sentAt, byJobId: run.jobId });
     switch (claim.kind) {
       case 'claimed':
-        return this.#send(leg, sentAt, log);
+        return this.#send(leg, sentAt, log, { startedAt, checkedAt, claimedAt: performance.now() });
       case 'stale-fence':
         return this.#refuseStaleFence(leg, claim.fence);
       case 'marked':
@@ -224,8 +226,8 @@ export class LegExecutor {
     };
   }
 
-  /** The one send of a claimed leg. */
-  async #send(leg: LegJob, sentAt: number, log: Logger): Promise<OrderOutcomeEvent> {
+  /** The one send of a claimed leg; `steps` (performance.now() marks of a fresh run) go to the log. */
+  async #send(leg: LegJob, sentAt: number, log: Logger, steps?: PreSendSteps): Promise<OrderOutcomeEvent> {
     const o = this.#o;
     // The settle period of "never placed" counts from sentAt: a run held up (paused process, slow Redis)
     // past maxPreSendMs between its claim and here gives up the send and resolves instead.
@@ -243,6 +245,7 @@ export class LegExecutor {
       ...(leg.limitPrice === undefined ? {} : { limitPrice: leg.limitPrice }),
     };
     let outcome: OrderOutcome;
+    const sendingAt = performance.now();
     try {
       outcome = await o.venue.placeOrder(req);
     } catch (e) {
@@ -265,7 +268,22 @@ export class LegExecutor {
     if (outcome.kind !== 'rejected' || !o.health.rejectedByPath(outcome.reason)) o.health.ok();
     o.metrics.sendToAck.observe({ venue: leg.venue }, (ackAt - sentAt) / 1000);
     o.metrics.decisionToAck.observe({ venue: leg.venue }, Math.max(0, ackAt - leg.createdAt) / 1000);
-    log.info({ kind: outcome.kind, ms: ackAt - sentAt }, 'order answered');
+    // Where the worker's time went (ms): checks, claim round trip, then the venue call (sign + request + answer).
+    const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
+    log.info(
+      {
+        kind: outcome.kind,
+        ms: ackAt - sentAt,
+        ...(steps
+          ? {
+              checksMs: ms(steps.startedAt, steps.checkedAt),
+              claimMs: ms(steps.checkedAt, steps.claimedAt),
+              venueMs: ms(sendingAt, performance.now()),
+            }
+          : {}),
+      },
+      'order answered',
+    );
     return this.#report(leg, outcome, { sentAt, ackAt, probed: false });
   }
 
@@ -435,6 +453,13 @@ export class LegExecutor {
     this.#o.metrics.outcomes.inc({ venue: leg.venue, kind: outcome.kind, probed: String(t.probed) });
     return event;
   }
+}
+
+/** performance.now() marks of a fresh run before its send. */
+interface PreSendSteps {
+  startedAt: number;
+  checkedAt: number;
+  claimedAt: number;
 }
 
 type ProbeResult = { ok: true; order: OrderOutcome | null } | { ok: false; error: string };
