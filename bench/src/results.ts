@@ -146,8 +146,17 @@ export function toMarkdown(r: BenchResults): string {
     ['tick -> each leg request at the simulator', (x) => f(x.tickToLeg)],
     ['tick -> both legs requested', (x) => f(x.tickToBothLegs)],
     ['tick -> second leg filled', (x) => f(x.tickToSecondFill)],
-    ['tick -> order worker first venue request (probe)', (x) => f(x.tickToFirstRequest)],
-    ['probe -> order POST (worker pre-send checks)', (x) => f(x.probeToOrder)],
+    ['tick -> quote on Redis (feed, + a pub/sub hop to the bench)', (x) => f(x.tickToQuote)],
+    ['tick -> hedge intent recorded (strategy, + a pub/sub hop)', (x) => f(x.tickToIntent)],
+    [
+      'tick -> order worker first venue request (the order; the probe on a re-delivery)',
+      (x) => f(x.tickToFirstRequest),
+    ],
+    ['first request -> order POST (0 = no probe)', (x) => f(x.probeToOrder)],
+    [
+      'simulator (bench process) CPU %, event-loop delay p50 / p99 µs (1 ms timer)',
+      (x) => `${x.simCpuPercent} %, ${x.simLoopDelayUs.p50} / ${x.simLoopDelayUs.p99}`,
+    ],
     [
       'first request ratio p50 / p99 vs bare chain',
       (x) =>
