@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { SigningKey, TypedDataEncoder, computeAddress, getAddress, getBytes } from 'ethers';
 import { signRecoverable } from 'tiny-secp256k1';
 import {
   ASTER_API_KEY_HEADER,
@@ -9,6 +8,13 @@ import {
   ASTER_V3_TYPES,
   type AsterAuthScheme,
 } from './constants';
+import {
+  addressOfPrivateKey,
+  checksumAddress,
+  eip712DomainSeparator,
+  eip712TypeHash,
+  privateKeyBytes,
+} from './evm';
 
 /** Which keys are configured decides the scheme (same shape as @arb/config's AsterAuth). */
 export type AsterCredentials =
@@ -78,13 +84,10 @@ export class AsterV3Signer implements AsterSigner {
   private lastNonce = 0;
 
   constructor(creds: { user: string; signer: string; signerPrivateKey: string }) {
-    const pk = creds.signerPrivateKey.startsWith('0x')
-      ? creds.signerPrivateKey
-      : `0x${creds.signerPrivateKey}`;
-    this.privateKey = getBytes(pk);
-    this.user = getAddress(creds.user);
-    this.signer = getAddress(creds.signer);
-    if (computeAddress(new SigningKey(pk).publicKey) !== this.signer) {
+    this.privateKey = privateKeyBytes(creds.signerPrivateKey);
+    this.user = checksumAddress(creds.user);
+    this.signer = checksumAddress(creds.signer);
+    if (addressOfPrivateKey(this.privateKey) !== this.signer) {
       throw new Error('ASTER_SIGNER does not match the address of ASTER_SIGNER_PRIVATE_KEY');
     }
   }
@@ -108,11 +111,12 @@ export class AsterV3Signer implements AsterSigner {
   }
 }
 
-// EIP-712 pieces that do not depend on the message, derived once from the documented domain and type
-// with ethers (slow, but only at load): the domain separator and typeHash = keccak256("Message(string msg)").
-const V3_DOMAIN_SEPARATOR = getBytes(TypedDataEncoder.hashDomain(ASTER_V3_DOMAIN));
-const V3_MESSAGE_TYPE_HASH = keccak_256(
-  new TextEncoder().encode(TypedDataEncoder.from(ASTER_V3_TYPES).encodeType('Message')),
+// EIP-712 pieces that do not depend on the message, derived once from the documented domain and type: the
+// domain separator and typeHash = keccak256("Message(string msg)") (Message references no other struct, so
+// its encodeType is just its own fields).
+const V3_DOMAIN_SEPARATOR = eip712DomainSeparator(ASTER_V3_DOMAIN);
+const V3_MESSAGE_TYPE_HASH = eip712TypeHash(
+  `Message(${ASTER_V3_TYPES.Message.map((f) => `${f.type} ${f.name}`).join(',')})`,
 );
 // Reused buffers with the constant prefixes in place (signing is synchronous, so no caller can interleave).
 const structBuf = new Uint8Array(64); // typeHash ‖ keccak256(utf8(msg))
