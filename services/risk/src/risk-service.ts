@@ -42,6 +42,7 @@ import { checkExposure, type ExposureVerdict, type FlattenOrder } from './exposu
 import { ledgerEntriesFor, statusOf } from './hedge-ledger';
 import { RISK_CONSUMER_GROUP, RISK_STATE_FIELD, riskLeaseNames } from './risk-keys';
 import { createRiskMetrics, type RiskMetrics } from './risk-metrics';
+import { REFUSAL_CODES } from '@arb/execution/leg-executor';
 
 export interface RiskServiceOptions {
   redisUrl: string;
@@ -406,7 +407,10 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
         },
         ev.outcome.kind === 'filled' ? [{ legId: ev.jobId, outcome: ev.outcome }] : [],
       );
-      if (state === null) {
+      if (state === null && ev.outcome.kind === 'rejected' && ev.outcome.code === REFUSAL_CODES.noIntent) {
+        // A leg sent in the same flight as an intent Redis refused: never executed, nothing to track.
+        log.info({ hedgeId: ev.hedgeId, legId: ev.jobId }, 'leg of a refused intent refused by its worker');
+      } else if (state === null) {
         await alert({
           level: 'critical',
           code: 'outcome_unknown_hedge',

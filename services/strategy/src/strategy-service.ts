@@ -14,11 +14,11 @@ import {
   recordCloseIntent,
   recordOpenIntent,
 } from '@arb/bus/hedge-store';
-import { legsForIntent } from '@arb/bus/job-registry';
+import { legsForIntent, type OrderJob } from '@arb/bus/job-registry';
 import { redisNames } from '@arb/bus/keys';
 import { LeaderLease } from '@arb/bus/leader-lease';
 import { ORDER_HEALTH_MAX_AGE_MS, orderPathHealthy, readOrderHealth } from '@arb/bus/order-health';
-import { closeOrderQueues, createOrderQueues, enqueueJob, type OrderQueues } from '@arb/bus/order-queues';
+import { createSharedOrderQueues, enqueueJob } from '@arb/bus/order-queues';
 import { type QuoteReject, readLatestQuote, subscribeQuotes } from '@arb/bus/quote-bus';
 import { markLegsEnqueued } from '@arb/bus/hedge-store';
 import type { Logger } from '@arb/log/logger';
@@ -80,11 +80,13 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   redis.on('error', (err) => connectionError(err, 'commands'));
   sub.on('error', (err) => connectionError(err, 'subscriber'));
   await Promise.all([redis.connect(), sub.connect()]);
-  const queues: OrderQueues = createOrderQueues(bullConnection(o.redisUrl), names, (err, venue) =>
-    connectionError(err, `queue ${venue}`),
+  // Intents and their legs share one connection (connected now, not on the first trade): Redis runs an
+  // intent's record before its legs' adds.
+  const { queues, connection: orders } = await createSharedOrderQueues(
+    bullConnection(o.redisUrl),
+    names,
+    (err, venue) => connectionError(err, `queue ${venue}`),
   );
-  // Connect the queues now, not on the first trade.
-  await Promise.all(VENUES.map((v) => queues[v].waitUntilReady()));
   const m = o.metrics ? makeMetrics(o.metrics) : null;
 
   /** Enqueues an intent's legs; `fence` stamps them (the current leader's, when recovering an older intent). */
@@ -98,6 +100,12 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
     await markLegsEnqueued(redis, names, intent.hedgeId, intent.action);
     return jobs.map((j) => j.id);
   };
+  /**
+   * Records an intent and enqueues its legs in ONE flight: the record script and the two adds leave back
+   * to back on the `orders` connection, so Redis runs the record first; a worker sends a leg only when its
+   * intent is recorded (execution's send claim), so the legs of a refused intent never execute. They are
+   * removed right after (best effort; a worker that took one already refuses it, NO_INTENT).
+   */
   const execute = async (
     kind: 'open' | 'close',
     intent: HedgeIntent,
@@ -106,25 +114,50 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   ) => {
     // The tick that triggered the decision: the newest quote held when the action started.
     const tickAt = Math.max(engine.quotes.aster?.receivedAt ?? 0, engine.quotes.backpack?.receivedAt ?? 0);
-    const res = await record();
+    const jobs = legsForIntent(intent, kind === 'close' ? hedge?.status : null);
+    const recorded = record(); // sent now, before the adds below
+    const added = Promise.allSettled(jobs.map((j) => enqueueJob(queues, j)));
+    const res = await recorded.catch(async (err: unknown) => {
+      await added;
+      await removeLegs(jobs);
+      throw err;
+    });
     m?.intents.inc({ action: kind, result: res.ok ? 'recorded' : res.reason });
-    if (!res.ok) return res;
-    m?.tickToIntent.observe({ action: kind }, Date.now() - tickAt);
-    try {
-      const jobIds = await enqueue(intent, hedge);
-      m?.tickToLegs.observe({ action: kind }, Date.now() - tickAt);
-      return { ...res, jobIds };
-    } catch (err) {
-      // Recorded but not (fully) enqueued: the refresh loop re-enqueues it (deterministic ids).
-      log.error({ err, hedgeId: intent.hedgeId, action: kind }, 'intent recorded but legs not enqueued yet');
+    const adds = await added;
+    if (!res.ok) {
+      await removeLegs(jobs);
       return res;
     }
+    m?.tickToIntent.observe({ action: kind }, Date.now() - tickAt);
+    const failed = adds.find((a) => a.status === 'rejected');
+    if (failed) {
+      // Recorded but not (fully) enqueued: the refresh loop re-enqueues it (deterministic ids).
+      log.error(
+        { err: failed.reason, hedgeId: intent.hedgeId, action: kind },
+        'intent recorded but legs not enqueued yet',
+      );
+      return res;
+    }
+    m?.tickToLegs.observe({ action: kind }, Date.now() - tickAt);
+    await markLegsEnqueued(redis, names, intent.hedgeId, intent.action).catch((err: unknown) =>
+      log.warn({ err, hedgeId: intent.hedgeId }, 'legs enqueued, mark not saved (re-enqueue is a no-op)'),
+    );
+    return { ...res, jobIds: jobs.map((j) => j.id) };
+  };
+  const removeLegs = async (jobs: OrderJob[]): Promise<void> => {
+    await Promise.all(
+      jobs.map((j) =>
+        queues[j.data.venue].remove(j.id).catch((err: unknown) => {
+          log.warn({ err, jobId: j.id }, 'leg of a refused intent not removed (its worker refuses it)');
+        }),
+      ),
+    );
   };
   const executor: IntentExecutor = {
     open: (intent, holder) =>
-      execute('open', intent, () => recordOpenIntent(redis, names, intent, holder), null),
+      execute('open', intent, () => recordOpenIntent(orders, names, intent, holder), null),
     close: (intent, holder, hedge) =>
-      execute('close', intent, () => recordCloseIntent(redis, names, intent, holder), hedge),
+      execute('close', intent, () => recordCloseIntent(orders, names, intent, holder), hedge),
   };
 
   let refreshQueued = false;
@@ -353,7 +386,11 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
       await step('subscriber', () => sub.quit().catch(() => sub.disconnect()));
       await step('in-flight action', () => engine.idle());
       await step('refresh', async () => refreshing);
-      await step('queues', () => closeOrderQueues(queues));
+      // The backpack queue borrows the aster queue's connection: close it first.
+      await step('queues', async () => {
+        await queues.backpack.close();
+        await queues.aster.close();
+      });
       await step('lease release', () => lease.stop());
       await step('redis', () => redis.quit().catch(() => redis.disconnect()));
     },

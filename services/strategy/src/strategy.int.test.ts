@@ -349,6 +349,34 @@ describe('strategy process', () => {
   );
 
   it(
+    'an intent Redis refuses (the view was stale): its legs, sent in the same flight, are removed',
+    async () => {
+      const t = setup();
+      await t.healthyFeeds();
+      await t.reconcile();
+      const p = t.spawn();
+      await waitReady(p);
+      await waitFor('leadership', () => currentLeader(redis, t.names, PAIR));
+      for (let i = 0; i < 3; i++) await t.publish(100_000, 100_010);
+      // Paused behind the strategy's back (no state notice): its next decision is refused by the script.
+      await redis.hset(t.names.controlKey, 'paused', '1');
+      const refused = await waitFor('a refused open', async () => {
+        await t.publish(100_000, 100_300);
+        return p.jsonLines().find((l) => l.msg === 'hedge open refused');
+      });
+      expect(refused).toMatchObject({ refused: 'paused' });
+      await new Promise((r) => setTimeout(r, 300));
+      for (const venue of ['aster', 'backpack'] as const) {
+        const counts = await t.queues[venue].getJobCounts();
+        expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
+      }
+      expect(await listHedgeIds(redis, t.names, PAIR)).toEqual([]);
+      await t.cleanup();
+    },
+    TIMEOUT,
+  );
+
+  it(
     'nothing opens while risk has not reconciled, or while paused',
     async () => {
       const t = setup();

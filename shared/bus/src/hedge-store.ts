@@ -4,7 +4,7 @@ import { type HedgeAction, type HedgeIntent, HedgeIntentSchema } from './hedge-i
 import { type HedgeStatus, HedgeStatusSchema, isTerminalStatus } from './hedge-status';
 import type { RedisNames } from './keys';
 import { type LeaseHolder, leaseValue } from './leader-lease';
-import { type RedisScript, runScript } from './redis-script';
+import { type RedisScript, runScript, runScriptInOrder } from './redis-script';
 
 /**
  * The durable hedge records and the pair's single active hedge (invariant 1, enforced in Redis).
@@ -109,7 +109,8 @@ export async function recordOpenIntent(
   const parsed = HedgeIntentSchema.parse(intent);
   if (parsed.action !== 'open') throw new Error('recordOpenIntent needs an open intent');
   if (parsed.fence !== holder.fence) throw new Error('intent fence differs from the lease holder fence');
-  const res = (await runScript(
+  // In order: the strategy sends the intent's legs right behind it on the same connection.
+  const res = (await runScriptInOrder(
     redis,
     RECORD_OPEN,
     [
@@ -146,7 +147,7 @@ export async function recordCloseIntent(
 ): Promise<RecordResult> {
   const parsed = HedgeIntentSchema.parse(intent);
   if (parsed.action !== 'close') throw new Error('recordCloseIntent needs a close intent');
-  const res = (await runScript(
+  const res = (await runScriptInOrder(
     redis,
     RECORD_CLOSE,
     [

@@ -27,6 +27,29 @@ export function createOrderQueues(
   return { aster: make('aster'), backpack: make('backpack') };
 }
 
+/**
+ * The order queues on ONE connection (the first queue's, shared by the second), returned with it: commands
+ * sent on it run in the order they were sent, so an intent recorded on it (hedge-store) runs before the
+ * legs added right after it. The connection is BullMQ's own client (BullMQ pins its own ioredis).
+ */
+export async function createSharedOrderQueues(
+  connection: ConnectionOptions,
+  names: RedisNames,
+  onError: (err: Error, venue: VenueId) => void = () => {},
+): Promise<{ queues: OrderQueues; connection: Redis }> {
+  const make = (venue: VenueId, conn: ConnectionOptions) => {
+    const q = new Queue<LegJob>(orderQueueFor(venue), { connection: conn, prefix: names.bullPrefix });
+    q.on('error', (err) => onError(err, venue));
+    return q;
+  };
+  const aster = make('aster', connection);
+  const client = await aster.client;
+  const backpack = make('backpack', client);
+  await backpack.waitUntilReady();
+  // Same library, another pinned copy: the client is an ioredis Redis at runtime.
+  return { queues: { aster, backpack }, connection: client as unknown as Redis };
+}
+
 export async function closeOrderQueues(queues: OrderQueues): Promise<void> {
   await Promise.all(VENUES.map((v) => queues[v].close()));
 }

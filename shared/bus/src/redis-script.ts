@@ -32,3 +32,19 @@ export function runScript(
   }
   return command.call(redis, ...keys, ...args);
 }
+
+/**
+ * Runs `script` by its text (EVAL). For a call whose order relative to the commands sent after it on the
+ * same connection matters: a NOSCRIPT answer to EVALSHA makes ioredis re-send the script AFTER them.
+ */
+export function runScriptInOrder(
+  redis: Redis,
+  script: RedisScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  if (keys.length !== script.keys) {
+    throw new Error(`script ${script.name} takes ${script.keys} keys, got ${keys.length}`);
+  }
+  return redis.eval(script.lua, keys.length, ...keys, ...args);
+}

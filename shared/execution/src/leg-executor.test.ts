@@ -36,11 +36,12 @@ function leg(over: Partial<LegJob> = {}): LegJob {
 
 /**
  * The send claim's decision table (send-claim.ts's Lua script, tested against Redis in
- * order-worker.int.test.ts), in memory: one owner, markers by leg id, the leader fence.
+ * order-worker.int.test.ts), in memory: one owner, markers by leg id, the intents' fence.
  */
 class MemoryClaims {
   markers = new Map<string, ExecMarker>();
-  fence = 3;
+  /** The fence each hedge's intents were recorded under; null = no intent recorded. */
+  intentFence: number | null = 3;
   calls: { legId: string; marker: ExecMarker | null }[] = [];
   /** Runs before each claim (e.g. the process pauses there). */
   onClaim: (() => void) | null = null;
@@ -54,7 +55,10 @@ class MemoryClaims {
         this.calls.push({ legId: l.clientOrderId, marker });
         const found = this.markers.get(l.clientOrderId);
         if (found) return { kind: 'marked', marker: found };
-        if (l.fence > 0 && l.fence < this.fence) return { kind: 'stale-fence', fence: this.fence };
+        if (l.fence > 0) {
+          if (this.intentFence === null) return { kind: 'no-intent' };
+          if (l.fence < this.intentFence) return { kind: 'stale-fence', fence: this.intentFence };
+        }
         if (!marker) return { kind: 'unclaimed' };
         this.markers.set(l.clientOrderId, marker);
         return { kind: 'claimed' };
@@ -199,12 +203,12 @@ describe('LegExecutor', () => {
   });
 
   it('refuses a stale fence and a stale open decision without sending; close legs are exempt', async () => {
-    claims.fence = 4;
+    claims.intentFence = 4;
     const a = await execute(leg());
     expect(a.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.staleFence });
     const a2 = await execute(leg(), { fresh: false });
     expect(a2.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.staleFence });
-    claims.fence = 3;
+    claims.intentFence = 3;
     clock.t = T0 + 501;
     const b = await execute(leg());
     expect(b.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.staleDecision });
@@ -218,6 +222,26 @@ describe('LegExecutor', () => {
     const refused = await registry.getSingleMetricAsString('arb_order_jobs_refused_total');
     expect(refused).toContain('reason="STALE_FENCE"} 2');
     expect(refused).toContain('reason="STALE_DECISION"} 1');
+  });
+
+  it('a strategy leg whose intent was never recorded is refused without sending (risk legs need none)', async () => {
+    claims.intentFence = null;
+    const a = await execute(leg());
+    const b = await execute(leg({ clientOrderId: 'hunit1-aster-open2' }), { fresh: false });
+    for (const ev of [a, b])
+      expect(ev.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.noIntent });
+    const unwind = await execute(
+      leg({
+        role: 'unwind',
+        fence: 0,
+        reduceOnly: true,
+        side: 'sell',
+        clientOrderId: 'hunit1-aster-unwind1',
+      }),
+    );
+    expect(unwind.outcome.kind).toBe('filled');
+    expect(venue.sent.map((r) => r.clientOrderId)).toEqual(['hunit1-aster-unwind1']);
+    expect(alerts).toEqual([]);
   });
 
   it('refuses an open leg when margin is short, or when the balance cannot be read', async () => {

@@ -14,6 +14,7 @@ import type { VenueHealth } from './venue-health';
 /** Codes of the rejections the worker decides itself (nothing was sent). */
 export const REFUSAL_CODES = {
   staleFence: 'STALE_FENCE',
+  noIntent: 'NO_INTENT',
   staleDecision: 'STALE_DECISION',
   insufficientMargin: 'LOCAL_INSUFFICIENT_MARGIN',
   marginCheckFailed: 'MARGIN_CHECK_FAILED',
@@ -128,6 +129,8 @@ export class LegExecutor {
         return this.#send(leg, sentAt, log, { startedAt, checkedAt, claimedAt: performance.now() });
       case 'stale-fence':
         return this.#refuseStaleFence(leg, claim.fence);
+      case 'no-intent':
+        return this.#refuseNoIntent(leg);
       case 'marked':
         // The same leg ran before (e.g. the job removed and re-added): the venue tells what happened.
         return this.#executeRedelivered(leg, run, log);
@@ -165,6 +168,7 @@ export class LegExecutor {
       });
     }
     if (first.kind === 'stale-fence') return this.#refuseStaleFence(leg, first.fence);
+    if (first.kind === 'no-intent') return this.#refuseNoIntent(leg);
     const refusal = await this.#checkBeforeSend(leg);
     if (refusal) return this.#refuse(leg, refusal);
     const sentAt = this.#now();
@@ -174,6 +178,8 @@ export class LegExecutor {
         return this.#send(leg, sentAt, log);
       case 'stale-fence':
         return this.#refuseStaleFence(leg, claim.fence);
+      case 'no-intent':
+        return this.#refuseNoIntent(leg);
       case 'marked':
         // Cannot happen while this run holds the account; if it does, another run may have sent.
         return this.#resolve(leg, claim.marker.sentAt, 'claimed by another run before the send', log);
@@ -287,10 +293,18 @@ export class LegExecutor {
     return this.#report(leg, outcome, { sentAt, ackAt, probed: false });
   }
 
+  /** A strategy leg whose intent was refused or never recorded (no alert: the strategy already logged it). */
+  #refuseNoIntent(leg: LegJob): Promise<OrderOutcomeEvent> {
+    return this.#refuse(leg, {
+      code: REFUSAL_CODES.noIntent,
+      reason: `no recorded ${leg.role} intent for hedge ${leg.hedgeId}`,
+    });
+  }
+
   #refuseStaleFence(leg: LegJob, fence: number): Promise<OrderOutcomeEvent> {
     return this.#refuse(leg, {
       code: REFUSAL_CODES.staleFence,
-      reason: `job fence ${leg.fence} is older than the current leader fence ${fence}`,
+      reason: `job fence ${leg.fence} is older than the fence ${fence} its intent was recorded under`,
       level: 'warn',
       details: { jobFence: leg.fence, currentFence: fence },
     });

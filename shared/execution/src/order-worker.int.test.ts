@@ -132,18 +132,22 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
 
   const marker = (byJobId: string): ExecMarker => ({ stage: 'sent', sentAt: 1_800_000_000_000, byJobId });
 
-  it('claims once: the marker is set with the lock; later claims find it; a stale fence marks nothing', async () => {
+  it('claims once: the marker is set with the lock; later claims find it; a leg without its intent, or older than it, marks nothing', async () => {
     const names = redisNames(fx.ns);
     const keys = {
       lock: `${fx.ns}:lock-a`,
       marker: names.execMarkerKey('aster', 'leg1'),
-      fence: names.fencingKey('BTC'),
+      hedge: names.hedgeKey('h1'),
     };
     const redis = fx.connect();
     const claim = (owner: string, jobFence: number, m: ExecMarker | null) =>
-      trySendClaim(redis, keys, { owner, lockTtlMs: 5000, jobFence, claim: m });
-    await fx.redis.set(keys.fence, '5');
-    // A leg of an older leader: refused, nothing marked (the lock is taken by the run, released after).
+      trySendClaim(redis, keys, { owner, lockTtlMs: 5000, jobFence, intentField: 'open', claim: m });
+    // The strategy's intent not recorded (refused, or not yet): its leg never sends.
+    expect(await claim('a', 5, marker('j1'))).toEqual({ held: true, value: { kind: 'no-intent' } });
+    expect(await fx.redis.exists(keys.marker)).toBe(0);
+    // Recorded under fence 5 (hedge-store writes the intent JSON in field `open`).
+    await fx.redis.hset(keys.hedge, 'open', JSON.stringify({ hedgeId: 'h1', action: 'open', fence: 5 }));
+    // A leg stamped with an older fence than its intent: refused, nothing marked.
     expect(await claim('a', 4, marker('j1'))).toEqual({
       held: true,
       value: { kind: 'stale-fence', fence: 5 },
@@ -163,10 +167,27 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
       held: true,
       value: { kind: 'marked', marker: marker('j1') },
     });
-    // Fence 0 (legs created by risk) is never stale.
-    const riskKeys = { ...keys, marker: names.execMarkerKey('aster', 'leg2') };
+    // A newer leader re-enqueueing the recorded intent's legs under its own fence may send them.
+    const newer = { ...keys, marker: names.execMarkerKey('backpack', 'leg1b') };
     expect(
-      await trySendClaim(redis, riskKeys, { owner: 'b', lockTtlMs: 5000, jobFence: 0, claim: marker('j3') }),
+      await trySendClaim(redis, newer, {
+        owner: 'b',
+        lockTtlMs: 5000,
+        jobFence: 6,
+        intentField: 'open',
+        claim: marker('j4'),
+      }),
+    ).toEqual({ held: true, value: { kind: 'claimed' } });
+    // Fence 0 (legs created by risk) needs no intent and is never stale.
+    const riskKeys = { ...keys, marker: names.execMarkerKey('aster', 'leg2'), hedge: names.hedgeKey('none') };
+    expect(
+      await trySendClaim(redis, riskKeys, {
+        owner: 'b',
+        lockTtlMs: 5000,
+        jobFence: 0,
+        intentField: null,
+        claim: marker('j3'),
+      }),
     ).toEqual({ held: true, value: { kind: 'claimed' } });
   });
 
@@ -184,7 +205,7 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
       const keys = {
         lock: key,
         marker: names.execMarkerKey('aster', `w${leg++}`),
-        fence: names.fencingKey('BTC'),
+        hedge: names.hedgeKey('hw'),
       };
       const session = lock.session();
       try {
@@ -193,6 +214,7 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
             owner: session.owner,
             lockTtlMs: lock.ttlMs,
             jobFence: 0,
+            intentField: null,
             claim: null,
           }),
         );
@@ -209,13 +231,14 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
     expect(await fx.redis.exists(key)).toBe(0); // released
     // A holder that died (its key left behind, no renewal): the next one gets in once the TTL lapses.
     await fx.redis.set(key, 'dead', 'PX', 300);
-    const keys = { lock: key, marker: names.execMarkerKey('aster', 'dead'), fence: names.fencingKey('BTC') };
+    const keys = { lock: key, marker: names.execMarkerKey('aster', 'dead'), hedge: names.hedgeKey('hd') };
     const session = b.session();
     const got = await session.acquire(() =>
       trySendClaim(fx.redis, keys, {
         owner: session.owner,
         lockTtlMs: 300,
         jobFence: 0,
+        intentField: null,
         claim: marker('jb'),
       }),
     );
@@ -226,7 +249,13 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
     await fx.redis.set(key, 'busy', 'PX', 5000);
     await expect(
       impatient.acquire(() =>
-        trySendClaim(fx.redis, keys, { owner: impatient.owner, lockTtlMs: 300, jobFence: 0, claim: null }),
+        trySendClaim(fx.redis, keys, {
+          owner: impatient.owner,
+          lockTtlMs: 300,
+          jobFence: 0,
+          intentField: null,
+          claim: null,
+        }),
       ),
     ).rejects.toBeInstanceOf(AccountLockTimeoutError);
     await fx.redis.del(key);

@@ -129,8 +129,9 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     const keys = {
       lock: lock.key,
       marker: opts.names.execMarkerKey(venueId, data.clientOrderId),
-      fence: opts.names.fencingKey(data.pair),
+      hedge: opts.names.hedgeKey(data.hedgeId),
     };
+    const intentField = data.role === 'open' || data.role === 'close' ? data.role : null;
     // Whether the leg's marker existed when the account was last seen busy (for ACCOUNT_BUSY below).
     let markerSeen = false;
     try {
@@ -143,6 +144,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
               owner: session.owner,
               lockTtlMs: lock.ttlMs,
               jobFence: data.fence,
+              intentField,
               claim: marker,
             });
             if (!r.held && 'markerExists' in r) markerSeen = r.markerExists;

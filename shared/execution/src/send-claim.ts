@@ -5,10 +5,14 @@ import { EXEC_MARKER_TTL_MS, type ExecMarker, parseExecMarker, serializeExecMark
 
 /**
  * The order worker's one Redis round trip before a send, atomic: take (or keep) the venue account lock,
- * then read the leg's send marker and the pair's leader fence, and — only when the caller may send and
- * neither stands in the way — set the marker. A marker set here means "this run may send now"; one found
- * means an earlier run (of this job or of the same leg under another job id) may have sent.
- * KEYS: lock, marker, fence. ARGV: owner, lock ttl ms, job fence, may claim (1/0), marker JSON, marker ttl ms.
+ * read the leg's send marker and — for a strategy leg (fence > 0) — its hedge intent, and, only when the
+ * caller may send and nothing stands in the way, set the marker. A marker set here means "this run may
+ * send now"; one found means an earlier run (of this job or of the same leg under another job id) may
+ * have sent. A strategy leg is only sent when its intent (hedge field `open` or `close`, = its role) is
+ * recorded under the leg's fence or an older one: the strategy may enqueue legs in the same flight as the
+ * intent (same connection, after it), so a leg whose intent was refused never executes.
+ * KEYS: lock, marker, hedge. ARGV: owner, lock ttl ms, job fence, may claim (1/0), marker JSON, marker ttl
+ * ms, intent field ('' for legs of risk, fence 0).
  */
 const CLAIM_SEND: RedisScript = {
   name: 'arbClaimSend',
@@ -21,9 +25,12 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local marker = redis.call('GET', KEYS[2])
 if marker then return {'marked', marker} end
-local fence = tonumber(redis.call('GET', KEYS[3]) or '0')
-local jobFence = tonumber(ARGV[3])
-if jobFence > 0 and jobFence < fence then return {'stale-fence', tostring(fence)} end
+if ARGV[7] ~= '' then
+  local intent = redis.call('HGET', KEYS[3], ARGV[7])
+  if not intent then return {'no-intent'} end
+  local fence = tonumber(cjson.decode(intent).fence) or 0
+  if tonumber(ARGV[3]) < fence then return {'stale-fence', tostring(fence)} end
+end
 if ARGV[4] == '1' then
   redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[6])
   return {'claimed'}
@@ -37,13 +44,16 @@ export type SendClaim =
   /** Nothing stands in the way, but the caller did not ask to claim (its own checks refused the send). */
   | { kind: 'unclaimed' }
   | { kind: 'marked'; marker: ExecMarker }
-  /** The leg's fence (> 0) is older than the pair's current leader fence; nothing was marked. */
-  | { kind: 'stale-fence'; fence: number };
+  /** The leg's fence (> 0) is older than the fence its intent was recorded under; nothing was marked. */
+  | { kind: 'stale-fence'; fence: number }
+  /** A strategy leg whose intent is not recorded (refused, or never made); nothing was marked. */
+  | { kind: 'no-intent' };
 
 export interface SendClaimKeys {
   lock: string;
   marker: string;
-  fence: string;
+  /** names.hedgeKey(leg.hedgeId). */
+  hedge: string;
 }
 
 export type SendClaimAttempt = LockAttempt<SendClaim> & { held: false; markerExists: boolean };
@@ -52,12 +62,20 @@ export type SendClaimAttempt = LockAttempt<SendClaim> & { held: false; markerExi
 export async function trySendClaim(
   redis: Redis,
   keys: SendClaimKeys,
-  a: { owner: string; lockTtlMs: number; jobFence: number; claim: ExecMarker | null },
+  a: {
+    owner: string;
+    lockTtlMs: number;
+    /** The leg's fence; > 0 = a strategy leg, whose intent (`intentField`) must be recorded. */
+    jobFence: number;
+    /** The hedge field holding the leg's intent: its role, 'open' or 'close' (ignored for fence 0). */
+    intentField: 'open' | 'close' | null;
+    claim: ExecMarker | null;
+  },
 ): Promise<LockAttempt<SendClaim> | SendClaimAttempt> {
   const r = (await runScript(
     redis,
     CLAIM_SEND,
-    [keys.lock, keys.marker, keys.fence],
+    [keys.lock, keys.marker, keys.hedge],
     [
       a.owner,
       a.lockTtlMs,
@@ -65,6 +83,7 @@ export async function trySendClaim(
       a.claim ? '1' : '0',
       a.claim ? serializeExecMarker(a.claim) : '',
       EXEC_MARKER_TTL_MS,
+      a.jobFence > 0 ? (a.intentField ?? '-') : '',
     ],
   )) as [string, (string | number)?, number?];
   switch (r[0]) {
@@ -74,6 +93,8 @@ export async function trySendClaim(
       return { held: true, value: { kind: 'marked', marker: parseExecMarker(String(r[1] ?? '')) } };
     case 'stale-fence':
       return { held: true, value: { kind: 'stale-fence', fence: Number(r[1]) } };
+    case 'no-intent':
+      return { held: true, value: { kind: 'no-intent' } };
     case 'claimed':
       return { held: true, value: { kind: 'claimed' } };
     case 'unclaimed':

@@ -225,22 +225,27 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     expect(await simOrders(job.id)).toHaveLength(0);
   });
 
-  it('a stale leader fence and a stale open decision are refused with nothing sent', async () => {
-    await fx.redis.set(names.fencingKey('BTC'), '10');
+  it('a strategy leg is sent only under its recorded intent (not without it, not with an older fence); a stale open decision is refused', async () => {
+    // As hedge-store records it: the open intent JSON (with its fence) in the hedge's `open` field.
+    const recordIntent = (hedgeId: string, fence: number) =>
+      fx.redis.hset(names.hedgeKey(hedgeId), 'open', JSON.stringify({ hedgeId, action: 'open', fence }));
+    const orphan = await legJob({ fence: 10 });
+    await enqueue(orphan);
+    expect((await outcomeOf(orphan.id)).outcome).toMatchObject({ kind: 'rejected', code: 'NO_INTENT' });
     const stale = await legJob({ fence: 9 });
+    await recordIntent(stale.data.hedgeId, 10);
     await enqueue(stale);
     const a = await outcomeOf(stale.id);
     expect(a.outcome).toMatchObject({ kind: 'rejected', code: 'STALE_FENCE' });
     const current = await legJob({ fence: 10 });
+    await recordIntent(current.data.hedgeId, 10);
     await enqueue(current);
     expect((await outcomeOf(current.id)).outcome.kind).toBe('filled');
     const old = await legJob({ createdAt: Date.now() - 60_000 });
     await enqueue(old);
     const b = await outcomeOf(old.id);
     expect(b.outcome).toMatchObject({ kind: 'rejected', code: 'STALE_DECISION' });
-    expect(await simOrders(stale.id)).toHaveLength(0);
-    expect(await simOrders(old.id)).toHaveLength(0);
-    await fx.redis.del(names.fencingKey('BTC'));
+    for (const j of [orphan, stale, old]) expect(await simOrders(j.id)).toHaveLength(0);
   });
 
   it('a job re-run after SIGKILL of the worker between send and report sends nothing again', async () => {
