@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Self time per function of a V8 .cpuprofile (node --cpu-prof), largest first. */
 
@@ -61,4 +62,13 @@ export function topSelfTime(
     idlePercent: Math.round((idle / Math.max(total, 1)) * 1000) / 10,
     top: list,
   };
+}
+
+/** The main thread's profile among a process's (the largest: tsx's loader thread writes a small one too). */
+export function mainThreadProfile(dir: string): string {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f));
+  if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}`);
+  return files.reduce((a, b) => (statSync(b).size > statSync(a).size ? b : a));
 }

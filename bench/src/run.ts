@@ -20,7 +20,7 @@ import {
 } from './results';
 import { runSoak } from './soak';
 import { BenchStack, SERVICE_NAMES, type ServiceName } from './stack';
-import { topSelfTime } from './cpu-profile';
+import { mainThreadProfile, topSelfTime } from './cpu-profile';
 import { measureStrategyMicro, measureStrategyProcess } from './strategy-cost';
 
 /**
@@ -286,7 +286,7 @@ async function runProfile(args: Args, redisUrl: string, ns: string): Promise<voi
     await stack.stop();
   }
   const profiles = Object.fromEntries(
-    services.map((s) => [s, topSelfTime(join(dir, `${s}.cpuprofile`), 20)]),
+    services.map((s) => [s, topSelfTime(mainThreadProfile(join(dir, s)), 20)]),
   );
   const out = { startedAt: new Date().toISOString(), loadAvg: loadavg().map(round1), pipeline, profiles };
   writeFileSync(join(args.out, 'profile-latest.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { redisNames, type RedisNames } from '@arb/bus/keys';
 import { parseScenario } from '@arb/sim/market/scenario';
 import { type RunningSim, startSim } from '@arb/sim/start-sim';
@@ -147,13 +148,9 @@ export class BenchStack {
       env: this.env,
       ...(this.profile.has(service)
         ? {
-            nodeArgs: [
-              '--cpu-prof',
-              '--cpu-prof-dir',
-              this.profileDir,
-              '--cpu-prof-name',
-              `${service}.cpuprofile`,
-            ],
+            // One directory per service: tsx runs its loader in a worker thread, which writes a profile
+            // of its own; the main thread's is the largest file (run.ts picks it).
+            nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(this.profileDir, service)],
           }
         : {}),
     });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DAILY_STATS_WINDOW_MS,
@@ -17,6 +18,31 @@ describe('tradingDay', () => {
     expect(tradingDay(T)).toBe('2026-11-28');
     expect(tradingDay(Date.UTC(2026, 10, 28, 23, 59, 59, 999))).toBe('2026-11-28');
     expect(tradingDay(Date.UTC(2026, 10, 29, 0, 0, 0))).toBe('2026-11-29');
+  });
+
+  it('the per-minute cache answers what Intl says, at every instant of a minute, in odd-offset zones', () => {
+    const zones = ['UTC', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'Australia/Lord_Howe'];
+    const direct = (ts: number, tz: string) =>
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone: tz,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }).format(new Date(ts));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.constantFrom(...zones),
+        (ts, tz) => {
+          const minute = Math.floor(ts / 60_000) * 60_000;
+          // Warm the cache with the minute's first instant, then ask for any instant of that minute.
+          expect(tradingDay(minute, tz)).toBe(direct(minute, tz));
+          expect(tradingDay(ts, tz)).toBe(direct(ts, tz));
+          expect(tradingDay(minute + 59_999, tz)).toBe(direct(minute + 59_999, tz));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('follows the configured time zone, including DST', () => {

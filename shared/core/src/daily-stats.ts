@@ -48,11 +48,25 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * Trading days by time zone and minute: every zone's offset is a whole number of minutes, so all of a
+ * minute falls on one day. Intl formatting costs microseconds and risk's daily stats ask for every hedge
+ * of the day on each update. Cleared when it grows past a bound (a pure cache: no effect on results).
+ */
+const dayByMinute = new Map<string, string>();
+const DAY_CACHE_MAX = 50_000;
+
 /** The trading day (YYYY-MM-DD) of epoch-ms `ts` in `timeZone`. */
 export function tradingDay(ts: number, timeZone = 'UTC'): string {
+  const key = `${timeZone}|${Math.floor(ts / 60_000)}`;
+  const cached = dayByMinute.get(key);
+  if (cached !== undefined) return cached;
   const parts = formatter(timeZone).formatToParts(new Date(ts));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  const day = `${get('year')}-${get('month')}-${get('day')}`;
+  if (dayByMinute.size >= DAY_CACHE_MAX) dayByMinute.clear();
+  dayByMinute.set(key, day);
+  return day;
 }
 
 export function emptyDailyStats(day: string, timeZone = 'UTC'): DailyStats {
