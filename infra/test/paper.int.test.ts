@@ -77,14 +77,20 @@ describe('npm start in paper mode', () => {
       message: 'risk reconciled',
     });
     const admin = new SimAdminClient(real.adminUrl);
-    await admin.dislocation({ direction: 'buy_backpack_sell_aster', sizeUsd: 220, durationMs: 4000 });
+    // A 4 s dislocation, again every 20 s until a hedge has opened and closed: on a loaded machine the
+    // first one can pass while quotes are stale (the strategy rightly holds).
+    let dislocatedAt = 0;
     const hedge = await waitFor(
       async () => {
+        if (Date.now() - dislocatedAt > 20_000) {
+          dislocatedAt = Date.now();
+          await admin.dislocation({ direction: 'buy_backpack_sell_aster', sizeUsd: 220, durationMs: 4000 });
+        }
         const l = await ledger();
         const closed = new Set(l.filter((e) => e.kind === 'hedge_closed').map((e) => e.hedgeId));
         return l.find((e) => e.kind === 'hedge_opened' && closed.has(e.hedgeId))?.hedgeId;
       },
-      { timeoutMs: 90_000, intervalMs: 250, message: 'a paper hedge opened and closed' },
+      { timeoutMs: 120_000, intervalMs: 250, message: 'a paper hedge opened and closed' },
     );
     const fills = (await ledger()).filter((e) => e.kind === 'fill' && e.hedgeId === hedge);
     // Open and close on both venues (a retried leg may add fills, never remove them).
