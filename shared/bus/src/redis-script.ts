@@ -21,9 +21,7 @@ export function runScript(
   keys: readonly string[],
   args: readonly (string | number)[],
 ): Promise<unknown> {
-  if (keys.length !== script.keys) {
-    throw new Error(`script ${script.name} takes ${script.keys} keys, got ${keys.length}`);
-  }
+  checkKeys(script, keys);
   const commands = redis as unknown as Record<string, ScriptCommand | undefined>;
   let command = commands[script.name];
   if (command === undefined) {
@@ -43,8 +41,12 @@ export function runScriptInOrder(
   keys: readonly string[],
   args: readonly (string | number)[],
 ): Promise<unknown> {
+  checkKeys(script, keys);
+  return redis.eval(script.lua, keys.length, ...keys, ...args);
+}
+
+function checkKeys(script: RedisScript, keys: readonly string[]): void {
   if (keys.length !== script.keys) {
     throw new Error(`script ${script.name} takes ${script.keys} keys, got ${keys.length}`);
   }
-  return redis.eval(script.lua, keys.length, ...keys, ...args);
 }
