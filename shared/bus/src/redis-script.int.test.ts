@@ -1,6 +1,6 @@
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisScript, runScript } from './redis-script';
+import { type RedisScript, runScript, runScriptInOrder } from './redis-script';
 
 const ECHO_INCR: RedisScript = {
   name: 'arbTestEchoIncr',
@@ -25,5 +25,14 @@ describe('runScript', () => {
     await fx.redis.script('FLUSH');
     expect(await runScript(fx.redis, ECHO_INCR, [k], [1, 'c'])).toEqual([6, 'c']);
     expect(() => runScript(fx.redis, ECHO_INCR, [k, k], [1, 'd'])).toThrow(/takes 1 keys/);
+  });
+
+  it('by text, in order: a command sent right after it sees its effect, even with an empty script cache', async () => {
+    const k = `${fx.ns}:ordered`;
+    await fx.redis.script('FLUSH');
+    const ran = runScriptInOrder(fx.redis, ECHO_INCR, [k], [5, 'x']);
+    const seen = fx.redis.get(k); // sent after, not awaited in between
+    expect(await ran).toEqual([5, 'x']);
+    expect(await seen).toBe('5');
   });
 });
