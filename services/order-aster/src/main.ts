@@ -29,8 +29,13 @@ await runService({
     // The Aster request-weight budget is shared with the feed and risk through Redis.
     // Fail fast while Redis is away (the venue enforces its own limit; rest-client then proceeds and
     // logs): a budget take must never hold a claimed order past its send deadline.
-    const budgetRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const budgetRedis = new Redis(config.redis.url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+    });
     budgetRedis.on('error', (err) => ctx.log.warn({ err }, 'rate budget redis error'));
+    await budgetRedis.connect();
     const venue = new AsterVenueClient({
       baseUrl: config.orderVenues.aster.restUrl,
       credentials: config.venues.aster.auth,
