@@ -19,12 +19,21 @@ export function createOrderQueues(
   names: RedisNames,
   onError: (err: Error, venue: VenueId) => void = () => {},
 ): OrderQueues {
-  const make = (venue: VenueId) => {
-    const q = new Queue<LegJob>(orderQueueFor(venue), { connection, prefix: names.bullPrefix });
-    q.on('error', (err) => onError(err, venue));
-    return q;
+  return {
+    aster: makeOrderQueue('aster', connection, names, onError),
+    backpack: makeOrderQueue('backpack', connection, names, onError),
   };
-  return { aster: make('aster'), backpack: make('backpack') };
+}
+
+function makeOrderQueue(
+  venue: VenueId,
+  connection: ConnectionOptions,
+  names: RedisNames,
+  onError: (err: Error, venue: VenueId) => void,
+): Queue<LegJob> {
+  const q = new Queue<LegJob>(orderQueueFor(venue), { connection, prefix: names.bullPrefix });
+  q.on('error', (err) => onError(err, venue));
+  return q;
 }
 
 /**
@@ -37,14 +46,9 @@ export async function createSharedOrderQueues(
   names: RedisNames,
   onError: (err: Error, venue: VenueId) => void = () => {},
 ): Promise<{ queues: OrderQueues; connection: Redis }> {
-  const make = (venue: VenueId, conn: ConnectionOptions) => {
-    const q = new Queue<LegJob>(orderQueueFor(venue), { connection: conn, prefix: names.bullPrefix });
-    q.on('error', (err) => onError(err, venue));
-    return q;
-  };
-  const aster = make('aster', connection);
+  const aster = makeOrderQueue('aster', connection, names, onError);
   const client = await aster.client;
-  const backpack = make('backpack', client);
+  const backpack = makeOrderQueue('backpack', client, names, onError);
   await backpack.waitUntilReady();
   // Same library, another pinned copy: the client is an ioredis Redis at runtime.
   return { queues: { aster, backpack }, connection: client as unknown as Redis };
