@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killAllServices, spawnService } from './process';
 
@@ -56,5 +59,25 @@ describe('spawnService', () => {
     const p = spawnService({ entry: ENTRY, inheritEnv: false, env: { ECHO_NAME: 'bare' } });
     expect(JSON.parse(await p.waitForLine(/ready/))).toMatchObject({ name: 'bare' });
     await p.stop();
+  });
+
+  it('can write its output to a file instead of pipes, read back on demand', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arb-proc-'));
+    try {
+      const file = join(dir, 'echo.log');
+      const p = spawnService({
+        entry: ENTRY,
+        env: { ECHO_NAME: 'filed', ECHO_EXIT_AT: '3' },
+        outputFile: file,
+      });
+      expect(JSON.parse(await p.waitForLine(/"msg":"ready"/))).toMatchObject({ name: 'filed' });
+      // stderr goes to the same file, read as output lines.
+      await p.waitForLine(/^stderr line from filed$/);
+      await expect(p.waitForLine(/never printed/)).rejects.toThrow(/exited \(code 3\)[\s\S]*tick 3/);
+      expect(p.stdout).toContain('tick 3');
+      expect(readFileSync(file, 'utf8')).toContain('tick 3');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
