@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Quote } from '@arb/core/quote';
+import { VenueError } from '@arb/net/venue-error';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { BackpackQuoteSource } from './backpack-quote-source';
@@ -150,6 +153,58 @@ describe('BackpackQuoteSource', () => {
     await until(() => quotes.length === 2);
     expect(quotes[1]!.bids?.[0]).toEqual([100, 1]);
     expect(snapshots).toEqual([10, 13]);
+  });
+
+  it('gets the depth snapshot over HTTP: a 429 is a rate-limited failure (retried), then the book syncs', async () => {
+    const srv = await serve();
+    const requests: { url: string; ua: string | undefined }[] = [];
+    const http = createServer((req, res) => {
+      requests.push({ url: req.url ?? '', ua: req.headers['user-agent'] });
+      if (requests.length === 1) {
+        res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' }).end('Too many requests');
+        return;
+      }
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ asks: [['101', '1']], bids: [['100', '2']], lastUpdateId: '10' }));
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => http.close(() => r(undefined))));
+    const warnings: { err?: unknown; attempt?: number }[] = [];
+    const log = {
+      info: () => {},
+      warn: (obj: object) => warnings.push(obj as { err?: unknown; attempt?: number }),
+      error: () => {},
+    };
+    const quotes: Quote[] = [];
+    const src = new BackpackQuoteSource({
+      wsUrl: srv.url,
+      restUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+      symbol: SYM,
+      depthLevels: 5,
+      stallMs: 0,
+      reconnectBaseMs: 100,
+      reconnectMaxMs: 1000,
+      heartbeatMs: 0,
+      log,
+    });
+    cleanup.push(() => src.stop());
+    src.start((q) => quotes.push(q));
+    await until(() => srv.subs.length === 1);
+    srv.clients[0]!.send(depth(10, 11, [['100.5', '0.7']]));
+    await until(() => src.stats().depthSnapshots === 1);
+    expect(requests).toHaveLength(2);
+    expect(requests[0]!.url).toBe(`/api/v1/depth?symbol=${SYM}`);
+    expect(requests[0]!.ua).toBe('arb/1');
+    const failed = warnings.find((w) => w.attempt === 1);
+    expect(failed?.err).toBeInstanceOf(VenueError);
+    expect((failed?.err as VenueError | undefined)?.category).toBe('rate_limited');
+    srv.clients[0]!.send(ticker('100.5', '101'));
+    await until(() => quotes.length === 1);
+    expect(quotes[0]!.bids).toEqual([
+      [100.5, 0.7],
+      [100, 2],
+    ]);
   });
 
   it('pings the server on its heartbeat period and resubscribes after the server drops it', async () => {

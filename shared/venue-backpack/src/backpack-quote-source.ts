@@ -1,3 +1,5 @@
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { type Quote, QuoteSchema } from '@arb/core/quote';
 import { ResilientWs } from '@arb/net/resilient-ws';
 import {
@@ -62,23 +64,55 @@ const RAW_LOG_MAX = 200;
 const SNAPSHOT_TIMEOUT_MS = 5000;
 
 /**
- * One public GET of the depth snapshot with the runtime's fetch: a feed needs no keep-alive pool for a
- * request made once per (re)connect, and undici's package costs a feed ~8 MB RSS more than fetch.
+ * One public GET of the depth snapshot with node:http(s), already loaded by the process (ws, the health
+ * server): a feed needs no keep-alive pool for a request made once per (re)connect. Not the runtime's
+ * fetch: its first call loads node's bundled undici and compiles its llhttp WebAssembly, measured at
+ * +23 MB RSS for the feed process (undici's npm package costs about as much).
  */
 async function getDepthSnapshot(restUrl: string, symbol: string, stop: AbortSignal): Promise<unknown> {
   const url = new URL(`/${BACKPACK_PATHS.depth}`, restUrl);
   url.searchParams.set('symbol', symbol);
-  const res = await fetch(url, { signal: AbortSignal.any([stop, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)]) });
-  const body = await res.text();
+  const signal = AbortSignal.any([stop, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)]);
+  const res = await httpGetText(url, signal);
   if (res.status >= 400) {
     throw classifyHttpFailure(
       endpointName('GET', BACKPACK_PATHS.depth),
       res.status,
-      body,
-      res.headers.get('retry-after'),
+      res.body,
+      res.retryAfter,
     );
   }
-  return JSON.parse(body);
+  return JSON.parse(res.body);
+}
+
+/** GET `url`, whole body as text; rejects on a transport error, an abort (the deadline) or a cut body. */
+function httpGetText(
+  url: URL,
+  signal: AbortSignal,
+): Promise<{ status: number; body: string; retryAfter: string | null }> {
+  const get = url.protocol === 'https:' ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = get(
+      url,
+      { signal, headers: { accept: 'application/json', 'user-agent': 'arb/1' } },
+      (res) => {
+        res.setEncoding('utf8');
+        let body = '';
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => {
+          const ra = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, body, retryAfter: ra ?? null });
+        });
+        res.on('error', reject);
+        res.on('close', () => {
+          if (!res.complete) reject(new Error('depth snapshot response cut before its end'));
+        });
+      },
+    );
+    req.on('error', reject);
+  });
 }
 
 /**
