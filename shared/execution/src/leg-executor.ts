@@ -117,7 +117,12 @@ export class LegExecutor {
   }
 
   async execute(leg: LegJob, run: LegRun): Promise<OrderOutcomeEvent> {
-    const log = this.#o.log.child({ legId: leg.clientOrderId, jobId: run.jobId, hedgeId: leg.hedgeId });
+    const log = this.#o.log.child({
+      legId: leg.clientOrderId,
+      jobId: run.jobId,
+      hedgeId: leg.hedgeId,
+      fresh: run.fresh,
+    });
     if (!run.fresh) return this.#executeRedelivered(leg, run, log);
     const startedAt = performance.now();
     const refusal = await this.#checkBeforeSend(leg);

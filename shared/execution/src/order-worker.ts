@@ -14,7 +14,7 @@ import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-
 import { appendMessage } from '@arb/bus/stream';
 import { QuoteSchema } from '@arb/core/quote';
 import type { VenueClient } from '@arb/core/venue-client';
-import { venueSymbol } from '@arb/core/venue';
+import { type VenueId, venueSymbol } from '@arb/core/venue';
 import type { HealthReport } from '@arb/service/run-service';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -98,6 +98,11 @@ export class LeverageMismatchError extends Error {
  * venue account across every process (BullMQ global concurrency 1 plus a Redis lock per account held
  * from probe to report), each job executed by LegExecutor and reported to the outcome stream.
  */
+/** The Redis key of a venue account's send lock (value: the holding run's owner, `<pid>-<random>/<n>`). */
+export function accountLockKey(names: RedisNames, venue: VenueId): string {
+  return `${names.bullPrefix}:${orderQueueFor(venue)}:account-lock`;
+}
+
 export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningOrderWorker> {
   const venueId = opts.venue.venue;
   const symbol = venueSymbol(venueId, opts.pair);
@@ -115,16 +120,13 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     if (!executor) throw new Error('order worker not started');
     const exec = executor;
     const fresh = isFreshDelivery(job, connectedSince);
-    log.info(
-      {
-        jobId: job.id,
-        legId: data.clientOrderId,
-        fresh,
-        starts: job.attemptsStarted,
-        stalls: job.stalledCounter,
-      },
-      'leg job started',
-    );
+    // No log line before a fresh leg's send: a write to stdout wakes the log reader, which competes with
+    // this process on a busy machine (the executor logs the outcome with `fresh`). A re-run probes first.
+    if (!fresh)
+      log.info(
+        { jobId: job.id, legId: data.clientOrderId, starts: job.attemptsStarted, stalls: job.stalledCounter },
+        'leg job started again; asking the venue before any send',
+      );
     const session = lock.session();
     const keys = {
       lock: lock.key,
@@ -217,7 +219,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
 
   const lock = new AccountLock({
     redis,
-    key: `${opts.names.bullPrefix}:${queueName}:account-lock`,
+    key: accountLockKey(opts.names, venueId),
     owner: `${process.pid}-${randomBytes(4).toString('hex')}`,
     ttlMs: opts.accountLockTtlMs ?? opts.lockDurationMs ?? DEFAULT_LOCK_MS,
     log,

@@ -16,6 +16,7 @@ import { backpackClientId } from '@arb/venue-backpack/client-id';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOT_PLACED, REFUSAL_CODES } from '../src/leg-executor';
+import { accountLockKey } from '../src/order-worker';
 
 /**
  * The order worker end to end: the simulator in-process (real HTTP), a real Redis, and the workers as
@@ -279,9 +280,12 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     await admin.addFault({ kind: 'latency', venue, route: ORDER_ROUTE[venue], ms: 4000, count: 1 });
     const job = await legJob();
     await enqueue(job);
-    const taker = await waitFor(() =>
-      live.find((p) => p.jsonLines().some((l) => l.msg === 'leg job started' && l.legId === job.id)),
-    );
+    // The taker holds the venue account while its order is at the venue: the lock's owner starts with its pid.
+    const lockKey = accountLockKey(names, venue);
+    const taker = await waitFor(async () => {
+      const owner = await fx.redis.get(lockKey);
+      return owner ? live.find((p) => owner.startsWith(`${p.pid}-`)) : undefined;
+    });
     await waitFor(async () => (await admin.faults()).active.length === 0); // the request reached the venue
     taker.signal('SIGSTOP');
     let ev: OrderOutcomeEvent;
