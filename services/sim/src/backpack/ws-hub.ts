@@ -374,9 +374,39 @@ export class BackpackWsHub {
     this.prevBook = book;
     if (book.updateId <= prev.updateId) return;
     const sym = this.engine.rules.symbol;
-    const wp = this.wp;
     const nowUs = Math.round(this.engine.now() * 1000);
     const engineUs = Math.round(book.time * 1000);
+    // A book change sends a depth and a bookTicker frame: corked, they leave in one write (one TCP send and
+    // one wake-up of the reader instead of two), still two WebSocket frames as the venue sends them.
+    const corked = this.corkAll();
+    try {
+      this.publishBookChange(book, prev, sym, nowUs, engineUs);
+    } finally {
+      for (const socket of corked) socket.uncork();
+    }
+    if (this.tracker.trackedAccounts.length > 0) this.pollAccounts(true);
+  }
+
+  /** Corks every open client's socket (ws exposes no cork of its own; `_socket` is its net.Socket). */
+  private corkAll(): Duplex[] {
+    const out: Duplex[] = [];
+    for (const c of this.clients) {
+      const socket = (c.ws as unknown as { _socket?: Duplex })._socket;
+      if (c.ws.readyState !== WebSocket.OPEN || !socket) continue;
+      socket.cork();
+      out.push(socket);
+    }
+    return out;
+  }
+
+  private publishBookChange(
+    book: SimBook,
+    prev: SimBook,
+    sym: string,
+    nowUs: number,
+    engineUs: number,
+  ): void {
+    const wp = this.wp;
     if (this.hasSubscribers(this.streams.depth)) {
       const asks = diffSide(prev.asks, book.asks, wp.bookPrice, wp.bookQty);
       const bids = diffSide(prev.bids, book.bids, wp.bookPrice, wp.bookQty);
@@ -390,7 +420,6 @@ export class BackpackWsHub {
         bookTickerData(sym, book, nowUs + skew, engineUs + skew, wp),
       );
     }
-    if (this.tracker.trackedAccounts.length > 0) this.pollAccounts(true);
   }
 
   /** depth.<period>.<symbol>: the net level changes since the last flush, U = previous u + 1 as in real time. */
