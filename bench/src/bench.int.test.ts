@@ -31,15 +31,20 @@ describe('npm run bench -- --smoke', () => {
     for (const k of ['1ms', '10ms'] as const) {
       const f = r.floor[k];
       expect(f).toBeDefined();
-      for (const hop of [f?.ws, f?.pubsub, f?.bullmq, f?.stream, f?.http, f?.chainLeg])
+      for (const hop of [f?.ws, f?.pubsub, f?.bullmq, f?.stream, f?.http, f?.chainLeg, f?.chainOneVenueLeg])
         expect(hop).toEqual(summary);
       expect(f?.ws.n).toBeGreaterThan(0);
       expect(f?.chainLeg.n).toBeGreaterThan(0);
+      expect(f?.chainOneVenueLeg.n).toBeGreaterThan(0);
     }
     const pl = r.pipeline['10ms'];
     expect(pl).toBeDefined();
     expect(pl?.tickToLeg).toEqual(summary);
     expect(pl?.tickToLeg.n).toBeGreaterThan(0);
+    // The feed hop comes from its own short pass; the workers' steps from their own log lines (files).
+    expect(pl?.tickToQuote.n).toBeGreaterThan(0);
+    for (const w of ['order-aster', 'order-backpack'])
+      expect(pl?.workerSteps?.[w]?.claim.n).toBeGreaterThan(0);
     expect(typeof pl?.p50Ratio).toBe('number');
     expect(typeof pl?.p99Ratio).toBe('number');
     expect(r.feed.publishedPerSec).toBeGreaterThan(0);

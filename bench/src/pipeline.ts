@@ -26,6 +26,11 @@ export interface PipelineOptions {
   /** How long each dislocation holds (ms). */
   holdMs: number;
   sizeUsd: number;
+  /**
+   * Also time each venue's dislocated quote on Redis (tickToQuote): a bench subscriber then receives and
+   * parses every quote (2 x 1000/s at 1 ms) in the simulator's process, which loads the system measured.
+   */
+  traceQuotes?: boolean;
   log?: (s: string) => void;
 }
 
@@ -39,7 +44,7 @@ export interface PipelineResult {
   tickToBothLegs: Summary;
   /**
    * Tick -> the dislocated quote of each venue on Redis (the feed's PUBLISH, received by a bench
-   * subscriber: includes one pub/sub hop).
+   * subscriber: includes one pub/sub hop). Empty unless `traceQuotes`.
    */
   tickToQuote: Summary;
   /** Tick -> the hedge intent recorded (the strategy's state notice, received by a bench subscriber). */
@@ -127,7 +132,8 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
     )
       cur.quote[venue] = t;
   });
-  await subscribeWhenReady(sub, ...channels.keys(), stack.names.stateChannel);
+  const traceQuotes = o.traceQuotes ?? false;
+  await subscribeWhenReady(sub, ...(traceQuotes ? channels.keys() : []), stack.names.stateChannel);
 
   const unsubs: (() => void)[] = [];
   const restore: (() => void)[] = [];

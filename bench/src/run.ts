@@ -21,6 +21,7 @@ import {
 import { runSoak } from './soak';
 import { BenchStack, SERVICE_NAMES, type ServiceName } from './stack';
 import { mainThreadProfile, topSelfTime } from './cpu-profile';
+import { summarize } from './stats';
 import { measureStrategyMicro, measureStrategyProcess } from './strategy-cost';
 
 /**
@@ -36,6 +37,8 @@ interface Args {
   soakSeconds: number | null;
   out: string;
   dislocations: number | null;
+  /** Only the floor and the pipeline at this pacing (quick iteration); results to <out>/partial.*. */
+  pacing: PacingKey | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -45,6 +48,7 @@ function parseArgs(argv: string[]): Args {
     soakSeconds: null,
     out: resolve(BENCH_SRC, '../results'),
     dislocations: null,
+    pacing: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -65,13 +69,20 @@ function parseArgs(argv: string[]): Args {
     } else if (k === '--dislocations') {
       a.dislocations = Number(v);
       i++;
+    } else if (k === '--pacing') {
+      if (v !== '1ms' && v !== '10ms') throw new Error('--pacing takes 1ms or 10ms');
+      a.pacing = v;
+      i++;
     } else
       throw new Error(
-        `unknown option ${k} (use --smoke, --soak <s>, --profile <svc,...>, --out <dir>, --dislocations <n>)`,
+        `unknown option ${k} (use --smoke, --soak <s>, --profile <svc,...>, --pacing <1ms|10ms>, --out <dir>, --dislocations <n>)`,
       );
   }
   return a;
 }
+
+/** Dislocations of the pass that times the feed hop (tick -> quote on Redis). */
+const QUOTE_TRACE_DISLOCATIONS = 100;
 
 const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -110,9 +121,10 @@ async function main(): Promise<void> {
     const startedAt = new Date().toISOString();
     const loadAvgStart = loadavg().map(round1);
     const pacings: { key: PacingKey; periodMs: number }[] = [
-      { key: '1ms', periodMs: 1 },
-      { key: '10ms', periodMs: 10 },
-    ];
+      { key: '1ms' as const, periodMs: 1 },
+      { key: '10ms' as const, periodMs: 10 },
+    ].filter((p) => args.pacing === null || p.key === args.pacing);
+    const partial = args.pacing !== null;
     const dislocations = args.dislocations ?? (smoke ? 3 : 1000);
     const results: BenchResults = {
       version: 1,
@@ -141,27 +153,7 @@ async function main(): Promise<void> {
       ],
     };
 
-    log('strategy micro-benchmark');
-    results.strategy.micro = measureStrategyMicro(smoke ? 20_000 : 500_000);
-    log('bare BullMQ worker RSS');
-    const settleMs = smoke ? 3000 : 16_000;
-    results.memory.bareWorkerRssMb = await bareWorkerRss(redis.url, `${ns}-bare`, settleMs);
-    log(
-      `idle RSS: stack at ${IDLE_UPDATES_PER_SECOND} updates/s per venue, reconciled, ${settleMs} ms quiet`,
-    );
-    const idle = await idleServiceRss({ redisUrl: redis.url, ns: `${ns}-idle`, quietMs: settleMs, log });
-    results.memory.idleRssMb = idle.rssMb;
-    results.memory.idleHedges = idle.hedges;
-    results.memory.idleRatio = Object.fromEntries(
-      Object.entries(idle.rssMb).map(([k, v]) => [k, ratio(v, results.memory.bareWorkerRssMb)]),
-    );
-    log('feed throughput');
-    results.feed = await measureFeedThroughput({
-      redisUrl: redis.url,
-      ns: `${ns}-feed`,
-      seconds: smoke ? 2 : 10,
-      log,
-    });
+    if (!partial) await measureOnce(results, smoke, redis.url, ns);
 
     for (const p of pacings) {
       const fo = {
@@ -217,8 +209,21 @@ async function main(): Promise<void> {
           });
         });
         const r = pr as NonNullable<typeof pr>;
+        const workerSteps = orderWorkerSteps(stack);
+        // The feed hop alone, in a short pass of its own: timing it means a bench subscriber receiving every
+        // quote in the simulator's process, which would load the main pass.
+        log(`pipeline @${p.key}: feed hop (quote subscriber on)`);
+        const traced = await measurePipeline(stack, {
+          count: smoke ? 2 : QUOTE_TRACE_DISLOCATIONS,
+          warmup: 1,
+          holdMs: 150,
+          sizeUsd: 200,
+          traceQuotes: true,
+        });
+        r.tickToQuote = traced.tickToQuote;
         results.pipeline[p.key] = {
           ...r,
+          workerSteps,
           floorChainLeg: floor.chainLeg,
           p50Ratio: ratio(r.tickToLeg.p50, floor.chainLeg.p50),
           p99Ratio: ratio(r.tickToLeg.p99, floor.chainLeg.p99),
@@ -243,10 +248,10 @@ async function main(): Promise<void> {
     results.targets = checkTargets(results);
     const json = `${JSON.stringify(results, null, 2)}\n`;
     const md = toMarkdown(results);
-    const base = smoke ? 'smoke' : 'latest';
+    const base = smoke ? 'smoke' : partial ? 'partial' : 'latest';
     writeFileSync(join(args.out, `${base}.json`), json);
     writeFileSync(join(args.out, `${base}.md`), md);
-    if (!smoke) {
+    if (!smoke && !partial) {
       const stamp = startedAt.replace(/[:.]/g, '-');
       writeFileSync(join(args.out, `${stamp}.json`), json);
       writeFileSync(join(args.out, `${stamp}.md`), md);
@@ -257,6 +262,51 @@ async function main(): Promise<void> {
   } finally {
     await redis.stop();
   }
+}
+
+/**
+ * Where a fresh leg's time goes inside each order worker, from its own 'order answered' log lines (ms):
+ * local checks, the send claim's round trip, the venue call (sign, request, answer).
+ */
+function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
+  const out: NonNullable<PipelineAtPacing['workerSteps']> = {};
+  for (const svc of ['order-aster', 'order-backpack'] as const) {
+    const lines = stack.procs
+      .get(svc)
+      ?.jsonLines()
+      .filter((l) => l.msg === 'order answered' && typeof l.claimMs === 'number');
+    const col = (k: string) => summarize((lines ?? []).map((l) => (l[k] as number) * 1000));
+    out[svc] = { checks: col('checksMs'), claim: col('claimMs'), venue: col('venueMs') };
+  }
+  return out;
+}
+
+/** The pacing-independent sections: strategy micro-benchmark, memory (bare worker, idle stack), feed. */
+async function measureOnce(
+  results: BenchResults,
+  smoke: boolean,
+  redisUrl: string,
+  ns: string,
+): Promise<void> {
+  log('strategy micro-benchmark');
+  results.strategy.micro = measureStrategyMicro(smoke ? 20_000 : 500_000);
+  log('bare BullMQ worker RSS');
+  const settleMs = smoke ? 3000 : 16_000;
+  results.memory.bareWorkerRssMb = await bareWorkerRss(redisUrl, `${ns}-bare`, settleMs);
+  log(`idle RSS: stack at ${IDLE_UPDATES_PER_SECOND} updates/s per venue, reconciled, ${settleMs} ms quiet`);
+  const idle = await idleServiceRss({ redisUrl: redisUrl, ns: `${ns}-idle`, quietMs: settleMs, log });
+  results.memory.idleRssMb = idle.rssMb;
+  results.memory.idleHedges = idle.hedges;
+  results.memory.idleRatio = Object.fromEntries(
+    Object.entries(idle.rssMb).map(([k, v]) => [k, ratio(v, results.memory.bareWorkerRssMb)]),
+  );
+  log('feed throughput');
+  results.feed = await measureFeedThroughput({
+    redisUrl: redisUrl,
+    ns: `${ns}-feed`,
+    seconds: smoke ? 2 : 10,
+    log,
+  });
 }
 
 /** Pipeline at 1 ms pacing with the chosen services under --cpu-prof; hottest functions per service. */

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisNames, type RedisNames } from '@arb/bus/keys';
 import { parseScenario } from '@arb/sim/market/scenario';
@@ -70,6 +72,11 @@ export class BenchStack {
   private stepper: NodeJS.Timeout | undefined;
   private profile = new Set<ServiceName>();
   private profileDir = '.';
+  /**
+   * Service output goes to files here, not pipes: a pipe would wake this process (the simulator) for every
+   * log line a service writes, and the simulator's loop is where the order requests are timed.
+   */
+  private readonly logDir = mkdtempSync(join(tmpdir(), 'arb-bench-logs-'));
 
   private constructor(
     readonly sim: RunningSim,
@@ -146,6 +153,7 @@ export class BenchStack {
       entry: SERVICES[service],
       name: service,
       env: this.env,
+      outputFile: join(this.logDir, `${service}.log`),
       ...(this.profile.has(service)
         ? {
             // One directory per service: tsx runs its loader in a worker thread, which writes a profile
@@ -175,5 +183,6 @@ export class BenchStack {
     this.procs.clear();
     await this.sim.close();
     this.redis.disconnect();
+    rmSync(this.logDir, { recursive: true, force: true });
   }
 }

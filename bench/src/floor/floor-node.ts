@@ -35,6 +35,8 @@ export interface FloorNodeOptions {
   queue?: string;
   /** chain-strategy: the queues it adds one job to per marked tick. */
   queues?: string[];
+  /** chain-strategy: the feeds' channels it subscribes to. */
+  channels?: string[];
   /** chain-worker: where it POSTs. */
   httpUrl?: string;
   leg?: string;
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
         if (!m.mark) return;
         for (const q of queues) void q.add('leg', { t: m.t }, { removeOnComplete: true, removeOnFail: true });
       });
-      await sub.subscribe(o.channel as string);
+      await sub.subscribe(...(o.channels ?? []));
       closers.push(() => sub.quit(), ...queues.map((q) => () => q.close()));
       break;
     }

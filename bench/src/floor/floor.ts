@@ -38,10 +38,15 @@ export interface FloorResult {
   http: Summary;
   /** Sum of the single hops' p50 / p99 (ws + pub/sub + BullMQ + HTTP). */
   hopSum: { p50: number; p99: number };
-  /** Bare chain, tick sent -> each leg's request at the venue (both legs' samples). */
+  /**
+   * Bare chain with the pipeline's shape (two venues' feeds, each ticking at the pacing), tick sent ->
+   * each leg's request at the venue (both legs' samples). The pipeline's ratios divide by this.
+   */
   chainLeg: Summary;
-  /** Bare chain, tick sent -> the later of the two legs' requests. */
+  /** The same, tick sent -> the later of the two legs' requests. */
   chainBothLegs: Summary;
+  /** Bare chain with one feed (half the pipeline's tick load; the yardstick of the runs before 2026-11-28 13:00). */
+  chainOneVenueLeg: Summary;
 }
 
 const PAD = 'x'.repeat(180); // a normalized quote is ~250 bytes of JSON
@@ -170,8 +175,13 @@ async function hopHttp(o: FloorOptions): Promise<number[]> {
   }
 }
 
-/** The bare chain: tick (WS) -> feed process -> pub/sub -> strategy process -> 2 BullMQ jobs -> 2 workers -> HTTP. */
-async function chain(o: FloorOptions): Promise<{ leg: number[]; both: number[] }> {
+/**
+ * The bare chain: tick (WS) -> feed process -> pub/sub -> strategy process -> 2 BullMQ jobs -> 2 workers ->
+ * HTTP. With `venues: 2` it has the pipeline's shape and load: two feeds (one WS server each, as each venue
+ * has its own), every tick sent to both, the strategy subscribed to both channels and acting on the second
+ * venue's marked tick (the pipeline's t0 is the second venue's dislocated book); with 1, a single feed.
+ */
+async function chain(o: FloorOptions, venues: 1 | 2): Promise<{ leg: number[]; both: number[] }> {
   const arrivals = new Map<string, number[]>();
   const http = createServer((req, res) => {
     const t = req.headers['x-t'];
@@ -187,15 +197,18 @@ async function chain(o: FloorOptions): Promise<{ leg: number[]; both: number[] }
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const s = await listenWs();
-  const channel = `${o.ns}.floor.chain`;
-  const bullPrefix = `${o.ns}:floorchain`;
+  // servers[0] is the venue whose tick triggers the orders; it is sent last.
+  const servers = await Promise.all(Array.from({ length: venues }, () => listenWs()));
+  const channels = servers.map((_, i) => `${o.ns}.floor.chain.v${venues}.${i}`);
+  const bullPrefix = `${o.ns}:floorchain${venues}`;
   const queues = ['chain-a', 'chain-b'];
   const children = [
     fork('chain-worker', { redisUrl: o.redisUrl, bullPrefix, queue: 'chain-a', httpUrl, leg: 'a' }),
     fork('chain-worker', { redisUrl: o.redisUrl, bullPrefix, queue: 'chain-b', httpUrl, leg: 'b' }),
-    fork('chain-strategy', { redisUrl: o.redisUrl, bullPrefix, channel, queues }),
-    fork('chain-feed', { redisUrl: o.redisUrl, wsUrl: s.url, channel }),
+    fork('chain-strategy', { redisUrl: o.redisUrl, bullPrefix, channels, queues }),
+    ...servers.map((s, i) =>
+      fork('chain-feed', { redisUrl: o.redisUrl, wsUrl: s.url, channel: channels[i] }),
+    ),
   ];
   try {
     for (const c of children) await c.ready();
@@ -204,11 +217,13 @@ async function chain(o: FloorOptions): Promise<{ leg: number[]; both: number[] }
     const warmup = Math.min(o.warmup, 20);
     const n = (o.chainCount + warmup) * o.markEvery;
     await paced(n, o.periodMs, (i) => {
-      const t = String(nowNs());
-      const mark = i % o.markEvery === 0;
-      if (mark) marked.push(t);
-      const m = JSON.stringify({ t, mark, pad: PAD });
-      for (const c of s.wss.clients) c.send(m);
+      for (let v = servers.length - 1; v >= 0; v--) {
+        const t = String(nowNs());
+        const mark = v === 0 && i % o.markEvery === 0;
+        if (mark) marked.push(t);
+        const m = JSON.stringify({ t, mark, pad: PAD });
+        for (const c of (servers[v] as (typeof servers)[number]).wss.clients) c.send(m);
+      }
     });
     await sleep(1000);
     const leg: number[] = [];
@@ -221,7 +236,7 @@ async function chain(o: FloorOptions): Promise<{ leg: number[]; both: number[] }
     return { leg, both };
   } finally {
     for (const c of children.reverse()) await c.stop();
-    await s.close();
+    for (const s of servers) await s.close();
     await new Promise((r) => http.close(r));
     for (const q of queues) {
       const queue = new Queue(q, { connection: bullConn(o.redisUrl), prefix: bullPrefix });
@@ -247,8 +262,10 @@ export async function measureFloor(
     const stream = summarize(await hopStream(o, redis));
     log(`floor @${o.periodMs}ms: HTTP`);
     const http = summarize(await hopHttp(o));
-    log(`floor @${o.periodMs}ms: chain`);
-    const c = await chain(o);
+    log(`floor @${o.periodMs}ms: bare chain, two venues`);
+    const c = await chain(o, 2);
+    log(`floor @${o.periodMs}ms: bare chain, one venue`);
+    const c1 = await chain(o, 1);
     const r1 = (x: number) => Math.round(x * 10) / 10;
     return {
       periodMs: o.periodMs,
@@ -263,6 +280,7 @@ export async function measureFloor(
       },
       chainLeg: summarize(c.leg),
       chainBothLegs: summarize(c.both),
+      chainOneVenueLeg: summarize(c1.leg),
     };
   } finally {
     redis.disconnect();
