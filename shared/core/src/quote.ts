@@ -5,6 +5,28 @@ import { VENUES } from './venue';
 export const LevelSchema = z.tuple([z.number().positive(), z.number().nonnegative()]);
 export type Level = z.infer<typeof LevelSchema>;
 
+/** Exactly what `z.array(LevelSchema)` accepts: an array of [finite price > 0, finite qty >= 0] pairs. */
+function isLevelArray(v: unknown): v is Level[] {
+  if (!Array.isArray(v)) return false;
+  for (const l of v) {
+    if (!Array.isArray(l) || l.length !== 2) return false;
+    const p = l[0];
+    const q = l[1];
+    if (typeof p !== 'number' || !(p > 0) || p === Number.POSITIVE_INFINITY) return false;
+    if (typeof q !== 'number' || !(q >= 0) || q === Number.POSITIVE_INFINITY) return false;
+  }
+  return true;
+}
+
+/**
+ * A side's depth levels, best first. The same rule as `z.array(LevelSchema)` (property-tested), checked in
+ * one loop: every quote carries up to 2 x 50 levels and is validated where it enters a process, at up to
+ * 2000 quotes/s in the strategy, where zod's per-element tuple parsing was the largest cost per quote.
+ */
+export const LevelsSchema = z.custom<Level[]>(isLevelArray, {
+  message: 'levels must be [price > 0, quantity >= 0] pairs of finite numbers',
+});
+
 /**
  * A normalized top-of-book quote, the one shape every process sees.
  * Times are epoch milliseconds: `venueTime` is the venue's own event time (converted from its
@@ -23,8 +45,8 @@ export const QuoteSchema = z
     venueTime: z.number().int().nonnegative(),
     receivedAt: z.number().int().nonnegative(),
     seq: z.number().int().nonnegative(),
-    bids: z.array(LevelSchema).optional(),
-    asks: z.array(LevelSchema).optional(),
+    bids: LevelsSchema.optional(),
+    asks: LevelsSchema.optional(),
   })
   .refine((q) => q.bid < q.ask, { message: 'crossed or locked book: bid must be below ask' });
 export type Quote = z.infer<typeof QuoteSchema>;
