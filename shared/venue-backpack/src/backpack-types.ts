@@ -7,8 +7,9 @@ import { BACKPACK_ORDER_STATUSES, BACKPACK_SIDES } from './constants';
  * times arrive as numbers or strings depending on the endpoint (noted per field).
  */
 
+const DECIMAL_STRING = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 /** A decimal string such as "60000.1" (numbers tolerated, never produced by the venue for prices). */
-const Decimal = z.union([z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/), z.number().finite()]);
+const Decimal = z.union([z.string().regex(DECIMAL_STRING), z.number().finite()]);
 /** Integer that may arrive as a JSON number or a string (µs times, sequence numbers, clientId). */
 const IntLike = z.union([z.number().int(), z.string().regex(/^\d+$/)]);
 /**
@@ -19,6 +20,21 @@ const Id = z.union([z.number(), z.string().min(1)]);
 
 export const BackpackLevelSchema = z.tuple([Decimal, Decimal]);
 export type BackpackLevel = z.infer<typeof BackpackLevelSchema>;
+
+const isDecimal = (v: unknown): boolean =>
+  typeof v === 'string' ? DECIMAL_STRING.test(v) : typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * A list of levels: exactly what `z.array(BackpackLevelSchema)` accepts (property-tested), checked in one
+ * loop; depth frames arrive with every book change (up to 1000/s) and zod's per-element tuple and union
+ * parsing was the feed's largest validation cost.
+ */
+export const BackpackLevelsSchema = z.custom<BackpackLevel[]>(
+  (v) =>
+    Array.isArray(v) &&
+    v.every((l) => Array.isArray(l) && l.length === 2 && isDecimal(l[0]) && isDecimal(l[1])),
+  { message: 'levels must be [price, quantity] pairs of decimal strings' },
+);
 
 /** WS `bookTicker.<sym>` data. E/T in µs. */
 export const BackpackBookTickerSchema = z.object({
@@ -39,8 +55,8 @@ export const BackpackDepthEventSchema = z.object({
   e: z.literal('depth'),
   E: IntLike,
   s: z.string().min(1),
-  a: z.array(BackpackLevelSchema),
-  b: z.array(BackpackLevelSchema),
+  a: BackpackLevelsSchema,
+  b: BackpackLevelsSchema,
   U: IntLike,
   u: IntLike,
   T: IntLike.optional(),
@@ -49,8 +65,8 @@ export type BackpackDepthEvent = z.infer<typeof BackpackDepthEventSchema>;
 
 /** REST GET /api/v1/depth. Both sides ascending by price; `timestamp` in µs; lastUpdateId a string. */
 export const BackpackDepthSnapshotSchema = z.object({
-  asks: z.array(BackpackLevelSchema),
-  bids: z.array(BackpackLevelSchema),
+  asks: BackpackLevelsSchema,
+  bids: BackpackLevelsSchema,
   lastUpdateId: IntLike,
   timestamp: IntLike.optional(),
 });
