@@ -69,9 +69,10 @@ async function failure(p: Promise<unknown>): Promise<VenueError> {
   throw new Error('expected a VenueError');
 }
 
-describe('HttpClient', () => {
+// Both engines (see HttpEngine) must behave the same on every route.
+describe.each(['undici', 'node'] as const)('HttpClient (%s engine)', (engine) => {
   it('sends query and body and reuses one keep-alive connection', async () => {
-    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 2000, connections: 1 });
+    const http = new HttpClient({ engine, venue: 'aster', baseUrl: base, timeoutMs: 2000, connections: 1 });
     const before = seenConnections.size;
     for (let i = 0; i < 5; i++) {
       const r = await http.request({ method: 'POST', path: '/ok', query: 'a=1', body: 'b=2' });
@@ -84,13 +85,13 @@ describe('HttpClient', () => {
   });
 
   it('keeps a base path prefix', async () => {
-    const http = new HttpClient({ venue: 'aster', baseUrl: `${base}/prefix/`, timeoutMs: 2000 });
+    const http = new HttpClient({ engine, venue: 'aster', baseUrl: `${base}/prefix/`, timeoutMs: 2000 });
     expect((await http.request({ method: 'GET', path: '/ok' })).body).toBe('prefixed');
     await http.close();
   });
 
   it('returns 4xx bodies for the venue adapter to map', async () => {
-    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 2000 });
+    const http = new HttpClient({ engine, venue: 'aster', baseUrl: base, timeoutMs: 2000 });
     const r = await http.request({ method: 'GET', path: '/bad' });
     expect(r.status).toBe(400);
     expect(extractVenueCode(r.body)).toBe('-1121');
@@ -98,7 +99,7 @@ describe('HttpClient', () => {
   });
 
   it('classifies 5xx as unknown with the venue code when present', async () => {
-    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 2000 });
+    const http = new HttpClient({ engine, venue: 'aster', baseUrl: base, timeoutMs: 2000 });
     const e = await failure(http.request({ method: 'POST', path: '/503' }));
     expect(e).toMatchObject({ category: 'unknown', code: '-1001', httpStatus: 503, endpoint: 'POST /503' });
     const e2 = await failure(http.request({ method: 'POST', path: '/500' }));
@@ -107,7 +108,7 @@ describe('HttpClient', () => {
   });
 
   it('classifies a timeout as unknown and stays usable afterwards', async () => {
-    const http = new HttpClient({ venue: 'backpack', baseUrl: base, timeoutMs: 200 });
+    const http = new HttpClient({ engine, venue: 'backpack', baseUrl: base, timeoutMs: 200 });
     const e = await failure(http.request({ method: 'POST', path: '/slow', query: 'signature=SECRET' }));
     expect(e).toMatchObject({ category: 'unknown', code: 'TIMEOUT', venue: 'backpack' });
     expect(e.message).not.toContain('SECRET');
@@ -116,7 +117,7 @@ describe('HttpClient', () => {
   });
 
   it('classifies a connection reset mid-request as unknown', async () => {
-    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 2000 });
+    const http = new HttpClient({ engine, venue: 'aster', baseUrl: base, timeoutMs: 2000 });
     const e = await failure(http.request({ method: 'POST', path: '/reset' }));
     expect(e.category).toBe('unknown');
     expect(e.code).toMatch(/UND_ERR_SOCKET|ECONNRESET|NETWORK/);
@@ -128,7 +129,12 @@ describe('HttpClient', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    const http = new HttpClient({ venue: 'aster', baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2000 });
+    const http = new HttpClient({
+      engine,
+      venue: 'aster',
+      baseUrl: `http://127.0.0.1:${port}`,
+      timeoutMs: 2000,
+    });
     const e = await failure(http.request({ method: 'POST', path: '/x' }));
     expect(e).toMatchObject({ category: 'unavailable', code: 'ECONNREFUSED', retryable: true });
     await http.close();

@@ -1,20 +1,10 @@
 import { createRequire } from 'node:module';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { VenueId } from '@arb/core/venue';
 import type { Dispatcher, Pool } from 'undici';
 import { VenueError, truncate } from './venue-error';
 
-/*
- * undici's index module loads all of undici (fetch, WebSocket, EventSource, cache stores, mocks,
- * interceptors): about 2.8 MB more heap and 8 MB more RSS in every process that has a venue REST client
- * than the two files this client uses, the Pool class and the request API that the index mixes into
- * every dispatcher. Loading those two directly runs the same code (undici is pinned to an exact version).
- */
-const requireUndici = createRequire(import.meta.url);
-const UndiciPool = requireUndici('undici/lib/dispatcher/pool.js') as typeof Pool;
-const poolRequest = requireUndici('undici/lib/api/api-request.js') as (
-  this: Dispatcher,
-  options: Dispatcher.RequestOptions,
-) => Promise<Dispatcher.ResponseData>;
+const requireLazily = createRequire(import.meta.url);
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -51,7 +41,19 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Clock for elapsed times; defaults to performance.now. */
   now?: () => number;
+  /** HTTP implementation (default 'undici'); see HttpEngine. */
+  engine?: HttpEngine;
 }
+
+/**
+ * 'undici' (default): an undici Pool, the order path's client. 'node': node:http(s) with a keep-alive
+ * Agent, for processes whose venue calls are not latency-critical (risk's reads): undici parses HTTP with
+ * llhttp compiled to WebAssembly, and V8 compiling that module leaves ~25 MB of RSS in the process (malloc
+ * arenas of its compiler threads, measured with the service's modules loaded; node's own parser is native).
+ * Both resolve and classify the same way, except that the 'node' engine has no separate connect timeout:
+ * a connect that outlasts the request deadline is a timeout ('unknown'), not a connect timeout.
+ */
+export type HttpEngine = 'undici' | 'node';
 
 /** Local error codes used when the failure is not the venue's (transport, timeout). */
 export const HTTP_ERROR_CODES = {
@@ -74,14 +76,15 @@ const NOT_SENT_CODES = new Set([
 ]);
 
 /**
- * Keep-alive HTTP to one venue origin (undici Pool). Every call resolves with the response for 2xx-4xx
- * (the venue adapter maps the body's codes), and throws a VenueError for transport failures:
+ * Keep-alive HTTP to one venue origin (undici Pool, or node:http with the 'node' engine). Every call
+ * resolves with the response for 2xx-4xx (the venue adapter maps the body's codes), and throws a VenueError
+ * for transport failures:
  * - timeout, connection reset/closed mid-request, and any 5xx → category 'unknown' (may have executed);
  * - connection refused / DNS / connect timeout → 'unavailable' (never sent).
  */
 export class HttpClient {
   readonly venue: VenueId;
-  private readonly pool: Pool;
+  private readonly transport: Transport;
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
@@ -94,12 +97,12 @@ export class HttpClient {
     this.timeoutMs = opts.timeoutMs;
     this.userAgent = opts.userAgent ?? 'arb/1';
     this.now = opts.now ?? (() => performance.now());
-    this.pool = new UndiciPool(url.origin, {
-      connections: opts.connections ?? 4,
-      keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000,
-      keepAliveMaxTimeout: 600_000,
-      pipelining: 1,
-    });
+    const connections = opts.connections ?? 4;
+    const keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 30_000;
+    this.transport =
+      opts.engine === 'node'
+        ? nodeTransport(url, connections, keepAliveTimeoutMs)
+        : undiciTransport(url, connections, keepAliveTimeoutMs);
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -113,26 +116,25 @@ export class HttpClient {
     }, timeoutMs);
     const started = this.now();
     try {
-      const res = await poolRequest.call(this.pool, {
-        method: req.method,
-        path: this.basePath + req.path + (req.query ? `?${req.query}` : ''),
-        headers: { 'user-agent': this.userAgent, ...req.headers },
-        body: req.body,
-        signal: ac.signal,
-      });
-      const body = await res.body.text();
+      const res = await this.transport.send(
+        req.method,
+        this.basePath + req.path + (req.query ? `?${req.query}` : ''),
+        { 'user-agent': this.userAgent, ...req.headers },
+        req.body,
+        ac.signal,
+      );
       const elapsedMs = this.now() - started;
-      if (res.statusCode >= 500) {
+      if (res.status >= 500) {
         throw new VenueError({
           venue: this.venue,
           endpoint,
-          code: extractVenueCode(body) ?? HTTP_ERROR_CODES.http5xx,
-          httpStatus: res.statusCode,
+          code: extractVenueCode(res.body) ?? HTTP_ERROR_CODES.http5xx,
+          httpStatus: res.status,
           category: 'unknown',
-          detail: `server error after ${Math.round(elapsedMs)} ms: ${truncate(body, 200)}`,
+          detail: `server error after ${Math.round(elapsedMs)} ms: ${truncate(res.body, 200)}`,
         });
       }
-      return { status: res.statusCode, headers: res.headers, body, elapsedMs };
+      return { status: res.status, headers: res.headers, body: res.body, elapsedMs };
     } catch (e) {
       if (e instanceof VenueError) throw e;
       throw this.classifyTransport(e, endpoint, timedOut, timeoutMs);
@@ -165,8 +167,100 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.transport.close();
   }
+}
+
+interface Transport {
+  send(
+    method: HttpMethod,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal,
+  ): Promise<{ status: number; headers: HttpResponse['headers']; body: string }>;
+  close(): Promise<void>;
+}
+
+/*
+ * undici's index module loads all of undici (fetch, WebSocket, EventSource, cache stores, mocks,
+ * interceptors): about 2.8 MB more heap and 8 MB more RSS in every process that has a venue REST client
+ * than the two files this client uses, the Pool class and the request API that the index mixes into
+ * every dispatcher. Loading those two directly runs the same code (undici is pinned to an exact version).
+ * Loaded on first use: a process on the 'node' engine never loads undici.
+ */
+function undiciTransport(url: URL, connections: number, keepAliveTimeoutMs: number): Transport {
+  const UndiciPool = requireLazily('undici/lib/dispatcher/pool.js') as typeof Pool;
+  const poolRequest = requireLazily('undici/lib/api/api-request.js') as (
+    this: Dispatcher,
+    options: Dispatcher.RequestOptions,
+  ) => Promise<Dispatcher.ResponseData>;
+  const pool = new UndiciPool(url.origin, {
+    connections,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    keepAliveMaxTimeout: 600_000,
+    pipelining: 1,
+  });
+  return {
+    async send(method, path, headers, body, signal) {
+      const res = await poolRequest.call(pool, { method, path, headers, body, signal });
+      return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** node:http(s) with a keep-alive Agent (idle sockets closed after keepAliveTimeoutMs). */
+function nodeTransport(url: URL, connections: number, keepAliveTimeoutMs: number): Transport {
+  // https (and tls) only when the origin needs it.
+  const mod = requireLazily(
+    url.protocol === 'https:' ? 'node:https' : 'node:http',
+  ) as typeof import('node:http');
+  const agent = new mod.Agent({ keepAlive: true, maxSockets: connections, timeout: keepAliveTimeoutMs });
+  return {
+    send(method, path, headers, body, signal) {
+      return new Promise((resolve, reject) => {
+        const h: Record<string, string | number> = { ...headers };
+        if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
+        const req = mod.request(
+          {
+            protocol: url.protocol,
+            hostname: url.hostname,
+            port: url.port,
+            method,
+            path,
+            headers: h,
+            agent,
+            signal,
+          },
+          (res) => {
+            res.setEncoding('utf8');
+            let text = '';
+            res.on('data', (chunk: string) => {
+              text += chunk;
+            });
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, headers: plainHeaders(res.headers), body: text }),
+            );
+            res.on('error', reject);
+            res.on('close', () => {
+              if (!res.complete)
+                reject(Object.assign(new Error('response cut before its end'), { code: 'ECONNRESET' }));
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    },
+    async close() {
+      agent.destroy();
+    },
+  };
+}
+
+function plainHeaders(h: IncomingHttpHeaders): HttpResponse['headers'] {
+  return h as HttpResponse['headers'];
 }
 
 /** First string-ish `code` on an error or its causes (undici wraps socket errors). */

@@ -28,6 +28,7 @@ export class DirectBackpackTransport implements BackpackRestTransport {
       venue: 'backpack',
       baseUrl: opts.restUrl,
       timeoutMs: opts.timeoutMs ?? 10_000,
+      engine: opts.httpEngine,
     });
     this.#signer = opts.apiKey && opts.secret ? new BackpackSigner(opts.apiKey, opts.secret) : null;
     this.#windowMs = Math.min(opts.windowMs ?? BACKPACK_WINDOW_MS.default, BACKPACK_WINDOW_MS.max);

@@ -1,3 +1,5 @@
+import type { HttpEngine } from '@arb/net/http-client';
+
 /** How the adapter talks REST to Backpack: one call, raw JSON back, failures as VenueError. */
 export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
 
@@ -25,6 +27,8 @@ export interface BackpackRestOptions {
   timeoutMs?: number;
   /** Clock for X-Timestamp (ms). */
   now?: () => number;
+  /** HTTP implementation of the direct transport (default undici, the order path's): see @arb/net HttpEngine. */
+  httpEngine?: HttpEngine;
 }
 
 export function endpointName(method: HttpMethod, path: string): string {
