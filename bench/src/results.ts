@@ -165,7 +165,10 @@ export function toMarkdown(r: BenchResults): string {
     ['first request -> order POST (0 = no probe)', (x) => f(x.probeToOrder)],
     ...(['order-aster', 'order-backpack'] as const).flatMap(
       (w): [string, (x: PipelineAtPacing) => string][] => [
-        [`${w}: local checks (its log)`, (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].checks) : '-')],
+        [
+          `${w}: local checks (its log; every fresh leg, opens and closes)`,
+          (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].checks) : '-'),
+        ],
         [`${w}: send claim round trip`, (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].claim) : '-')],
         [
           `${w}: venue call (sign, request, answer)`,
