@@ -31,6 +31,12 @@ export interface PipelineOptions {
    * parses every quote (2 x 1000/s at 1 ms) in the simulator's process, which loads the system measured.
    */
   traceQuotes?: boolean;
+  /**
+   * Each dislocation's cycle lasts at least this long (ms). About 22 request weight per hedge cycle on
+   * AsterDex (2 orders, the balance re-read after each, the fill's trades for its fee) against 1920 per
+   * minute (80 % of the venue's 2400): cycles shorter than ~700 ms run the budget dry.
+   */
+  minCycleMs?: number;
   log?: (s: string) => void;
 }
 
@@ -208,7 +214,7 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
       await sleep(Math.max(0, o.holdMs + 30 - (performance.now() - started)));
       await waitFor(async () => (await stack.activeHedge()) === null, { timeoutMs: 120_000, intervalMs: 10 });
       // Let the strategy's view of the hedge catch up (state event -> snapshot) before the next tick.
-      await sleep(50);
+      await sleep(Math.max(50, (o.minCycleMs ?? 0) - (performance.now() - started)));
       cur = null;
       if (i < o.warmup) continue;
       cycle.push((performance.now() - started) * 1000);

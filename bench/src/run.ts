@@ -39,6 +39,8 @@ interface Args {
   dislocations: number | null;
   /** Only the floor and the pipeline at this pacing (quick iteration); results to <out>/partial.*. */
   pacing: PacingKey | null;
+  /** Minimum ms per dislocation cycle (see PipelineOptions.minCycleMs). */
+  minCycleMs: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -49,6 +51,7 @@ function parseArgs(argv: string[]): Args {
     out: resolve(BENCH_SRC, '../results'),
     dislocations: null,
     pacing: null,
+    minCycleMs: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -68,6 +71,9 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (k === '--dislocations') {
       a.dislocations = Number(v);
+      i++;
+    } else if (k === '--min-cycle-ms') {
+      a.minCycleMs = Number(v);
       i++;
     } else if (k === '--pacing') {
       if (v !== '1ms' && v !== '10ms') throw new Error('--pacing takes 1ms or 10ms');
@@ -175,6 +181,8 @@ async function main(): Promise<void> {
         redisUrl: redis.url,
         ns: `${ns}-p${p.key}`,
         updatesPerSecond: Math.round(1000 / p.periodMs),
+        // Kept for a post-mortem of the run (git-ignored).
+        logDir: join(args.out, 'logs', p.key),
         log,
       });
       try {
@@ -201,6 +209,7 @@ async function main(): Promise<void> {
         let pr: Awaited<ReturnType<typeof measurePipeline>> | undefined;
         const loaded = await maxRssDuring(pids, 1000, async () => {
           pr = await measurePipeline(stack, {
+            minCycleMs: args.minCycleMs,
             count: dislocations,
             warmup: smoke ? 1 : 10,
             holdMs: 150,

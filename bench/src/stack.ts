@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisNames, type RedisNames } from '@arb/bus/keys';
@@ -38,6 +38,8 @@ export interface StackOptions {
   /** Services run with --cpu-prof, profiles written to `profileDir` when they stop. */
   profile?: readonly ServiceName[];
   profileDir?: string;
+  /** Keep the services' output files here (default: a temporary directory removed at stop). */
+  logDir?: string;
 }
 
 const READY = /"msg":"ready"/;
@@ -76,7 +78,8 @@ export class BenchStack {
    * Service output goes to files here, not pipes: a pipe would wake this process (the simulator) for every
    * log line a service writes, and the simulator's loop is where the order requests are timed.
    */
-  private readonly logDir = mkdtempSync(join(tmpdir(), 'arb-bench-logs-'));
+  private logDir = '';
+  private removeLogs = true;
 
   private constructor(
     readonly sim: RunningSim,
@@ -122,6 +125,11 @@ export class BenchStack {
     const stack = new BenchStack(sim, new Redis(o.redisUrl, { maxRetriesPerRequest: null }), env, o.ns);
     stack.profile = new Set(o.profile ?? []);
     stack.profileDir = o.profileDir ?? '.';
+    if (o.logDir) {
+      mkdirSync(o.logDir, { recursive: true });
+      stack.logDir = o.logDir;
+      stack.removeLogs = false;
+    } else stack.logDir = mkdtempSync(join(tmpdir(), 'arb-bench-logs-'));
     // The simulator's own driver steps the market every 10 ms; step it every ms so ticks leave at the pacing.
     stack.stepper = setInterval(() => sim.core.market.advanceTo(sim.core.clock.now()), 1);
     try {
@@ -183,6 +191,6 @@ export class BenchStack {
     this.procs.clear();
     await this.sim.close();
     this.redis.disconnect();
-    rmSync(this.logDir, { recursive: true, force: true });
+    if (this.removeLogs) rmSync(this.logDir, { recursive: true, force: true });
   }
 }
