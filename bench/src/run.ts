@@ -154,7 +154,7 @@ async function main(): Promise<void> {
       targets: [],
       notes: [
         'Each pacing: the floor is measured right before the pipeline, on the same private redis-server.',
-        'Pacing = book updates per venue: 1 ms = each feed gets 1 tick/ms (the strategy 2 ticks/ms); the bare chain sends 1 tick per period, one in every 100 ms worth of ticks triggers two orders.',
+        'Pacing = book updates per venue: 1 ms = each feed gets 1 tick/ms (the strategy 2 ticks/ms); the bare chain sends each of its two feeds 1 tick per period, one in every 100 ms worth of ticks triggers two orders.',
         'tick -> leg: from the simulator handing the dislocated book to its WS front-end to the order POST headers parsed by the simulator (same process, one monotonic clock).',
       ],
     };
