@@ -92,17 +92,17 @@ export class LeverageMismatchError extends Error {
   override readonly name = 'LeverageMismatchError';
 }
 
+/** The Redis key of a venue account's send lock (value: the holding run's owner, `<pid>-<random>/<n>`). */
+export function accountLockKey(names: RedisNames, venue: VenueId): string {
+  return `${names.bullPrefix}:${orderQueueFor(venue)}:account-lock`;
+}
+
 /**
  * Starts the order worker of one venue account: startup checks (job handler registry, leverage and
  * margin type set and verified), then a BullMQ worker on the venue's queue with ONE order in flight per
  * venue account across every process (BullMQ global concurrency 1 plus a Redis lock per account held
  * from probe to report), each job executed by LegExecutor and reported to the outcome stream.
  */
-/** The Redis key of a venue account's send lock (value: the holding run's owner, `<pid>-<random>/<n>`). */
-export function accountLockKey(names: RedisNames, venue: VenueId): string {
-  return `${names.bullPrefix}:${orderQueueFor(venue)}:account-lock`;
-}
-
 export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningOrderWorker> {
   const venueId = opts.venue.venue;
   const symbol = venueSymbol(venueId, opts.pair);
@@ -125,7 +125,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     if (!fresh)
       log.info(
         { jobId: job.id, legId: data.clientOrderId, starts: job.attemptsStarted, stalls: job.stalledCounter },
-        'leg job started again; asking the venue before any send',
+        'leg job not provably its first run; asking the venue before any send',
       );
     const session = lock.session();
     const keys = {
