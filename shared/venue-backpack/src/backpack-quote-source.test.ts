@@ -4,7 +4,7 @@ import type { Quote } from '@arb/core/quote';
 import { VenueError } from '@arb/net/venue-error';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { BackpackQuoteSource } from './backpack-quote-source';
+import { BackpackQuoteSource, type BackpackQuoteSourceOptions } from './backpack-quote-source';
 import type { DepthSnapshot } from './parser';
 
 /**
@@ -52,6 +52,23 @@ async function serve(): Promise<{ url: string; clients: WebSocket[]; subs: strin
   cleanup.push(() => new Promise((r) => wss.close(() => r(undefined))));
   const addr = wss.address() as { port: number };
   return { url: `ws://127.0.0.1:${addr.port}`, clients, subs, pings };
+}
+
+/** A source with a 5-level depth book, no stall or heartbeat timers, fast reconnects. */
+function depthSource(
+  wsUrl: string,
+  o: Pick<BackpackQuoteSourceOptions, 'restUrl'> & Partial<BackpackQuoteSourceOptions>,
+): BackpackQuoteSource {
+  return new BackpackQuoteSource({
+    wsUrl,
+    symbol: SYM,
+    depthLevels: 5,
+    stallMs: 0,
+    reconnectBaseMs: 100,
+    reconnectMaxMs: 1000,
+    heartbeatMs: 0,
+    ...o,
+  });
 }
 
 describe('BackpackQuoteSource', () => {
@@ -116,17 +133,7 @@ describe('BackpackQuoteSource', () => {
         ],
       };
     };
-    const src = new BackpackQuoteSource({
-      wsUrl: srv.url,
-      restUrl: 'http://127.0.0.1:1',
-      symbol: SYM,
-      depthLevels: 5,
-      stallMs: 0,
-      reconnectBaseMs: 100,
-      reconnectMaxMs: 1000,
-      heartbeatMs: 0,
-      fetchSnapshot,
-    });
+    const src = depthSource(srv.url, { restUrl: 'http://127.0.0.1:1', fetchSnapshot });
     cleanup.push(() => src.stop());
     src.start((q) => quotes.push(q));
     await until(() => srv.subs.length === 1);
@@ -177,15 +184,8 @@ describe('BackpackQuoteSource', () => {
       error: () => {},
     };
     const quotes: Quote[] = [];
-    const src = new BackpackQuoteSource({
-      wsUrl: srv.url,
+    const src = depthSource(srv.url, {
       restUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-      symbol: SYM,
-      depthLevels: 5,
-      stallMs: 0,
-      reconnectBaseMs: 100,
-      reconnectMaxMs: 1000,
-      heartbeatMs: 0,
       log,
     });
     cleanup.push(() => src.stop());
