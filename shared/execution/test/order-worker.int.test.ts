@@ -158,11 +158,10 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     expect(again).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
     // Under a foreign BullMQ id the job is refused by the registry check as invalid: nothing sent either.
     await queue.add(job.name, job.data, { jobId: `dup-${job.id}`, attempts: 1 });
-    const failed = await waitFor(async () => {
-      const j = await queue.getJob(`dup-${job.id}`);
-      return (await j?.isFailed()) ? j : null;
-    });
-    expect(failed.failedReason).toMatch(/should have id/);
+    // Read the job after it is failed: a job read before could still be active (no reason yet).
+    await waitFor(async () => (await queue.getJob(`dup-${job.id}`))?.isFailed());
+    const failed = await queue.getJob(`dup-${job.id}`);
+    expect(failed?.failedReason).toMatch(/should have id/);
     expect(await simOrders(job.id)).toHaveLength(1);
   });
 
