@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,7 +116,20 @@ beforeAll(async () => {
   admin = new SimAdminClient(`http://127.0.0.1:${adminPort}`);
 });
 
+/** On a failure, the tail of every service's PM2 log goes to the test output (the PM2 home is removed). */
+function printPm2Logs(): void {
+  const dir = join(pm2Home, 'logs');
+  if (!existsSync(dir)) return;
+  for (const file of readdirSync(dir).sort()) {
+    const lines = readFileSync(join(dir, file), 'utf8').trimEnd().split('\n').slice(-40);
+    console.error(`--- ${file} (last ${lines.length} lines)\n${lines.join('\n')}`);
+  }
+}
+
+let failed = false;
+
 afterAll(async () => {
+  if (failed) printPm2Logs();
   if (launcher?.exit === undefined) await launcher?.kill();
   // Safety net for a failed run: nothing of this stack may outlive the test.
   try {
@@ -133,7 +146,12 @@ afterAll(async () => {
 });
 
 describe('npm start (scripts/start.ts): the stack under PM2', () => {
-  it('trades in sim mode, survives `pm2 restart strategy` and a crashed feed, and stops everything on SIGINT', async () => {
+  it('trades in sim mode, survives `pm2 restart strategy` and a crashed feed, and stops everything on SIGINT', async ({
+    onTestFailed,
+  }) => {
+    onTestFailed(() => {
+      failed = true;
+    });
     const t0 = Date.now();
     launcher = spawnService({ entry: 'scripts/start.ts', name: 'launcher', inheritEnv: false, env });
     await launcher.waitForLine(/arb: stack running/, 120_000);
