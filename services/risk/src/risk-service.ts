@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Alert, AlertSchema } from '@arb/bus/alert';
 import { bullConnection } from '@arb/bus/bull-connection';
 import { ControlCommandSchema, type ControlCommand } from '@arb/bus/control-command';
@@ -105,6 +106,9 @@ interface Resolving {
 }
 
 const SOURCE = 'risk';
+
+/** How long after a new open intent risk starts following it: past the legs' send (p99 ~15 ms). */
+export const FOLLOW_OPEN_INTENT_AFTER_MS = 50;
 
 /**
  * The risk service: folds recorded intents and order outcomes into the core hedge reducer (state and
@@ -310,7 +314,10 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
       m?.actions.inc({ kind: a.kind });
       switch (a.kind) {
         case 'place_leg': {
-          const job = jobFor(a.order, state, record);
+          const { job, isStrategyLeg } = jobFor(a.order, state, record);
+          // The strategy's own legs, marked enqueued in the record: queued already (re-adding is a no-op
+          // that costs two BullMQ scripts while the legs are being sent).
+          if (isStrategyLeg && record.enqueued[a.order.role === 'close' ? 'close' : 'open']) break;
           await enqueueJob(queues, job);
           log.info(
             { hedgeId: a.order.hedgeId, jobId: job.id, side: job.data.side, qty: job.data.qty },
@@ -341,17 +348,21 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
   }
 
   /** The strategy's own job for a recorded intent's first legs (same id: a no-op if queued), else risk's. */
-  function jobFor(order: LegOrder, state: HedgeState, record: HedgeRecord): OrderJob {
+  function jobFor(
+    order: LegOrder,
+    state: HedgeState,
+    record: HedgeRecord,
+  ): { job: OrderJob; isStrategyLeg: boolean } {
     if (order.attempt === 1 && (order.role === 'open' || order.role === 'close')) {
       const intent = order.role === 'open' ? record.open : record.close;
       if (intent) {
         const same = legsForIntent(intent, order.role === 'close' ? statusOf(state) : null).find(
           (j) => j.id === order.legId && j.data.qty === order.qty && j.data.side === order.side,
         );
-        if (same) return same;
+        if (same) return { job: same, isStrategyLeg: true };
       }
     }
-    return legJobFromOrder(order, { fence: 0, createdAt: Date.now() });
+    return { job: legJobFromOrder(order, { fence: 0, createdAt: Date.now() }), isStrategyLeg: false };
   }
 
   function updateLiveGauge(): void {
@@ -375,6 +386,11 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
 
   async function onIntent(intent: HedgeIntent): Promise<void> {
     if (intent.pair !== o.pair) return;
+    // A new open's legs left with its record and are being sent right now: risk's bookkeeping (reads,
+    // state and status writes, logs) waits until they are out instead of competing with them for the
+    // CPU and Redis (bench: tick -> order p50 -1.2 ms at 1 ms pacing). An outcome arriving first starts
+    // the hedge from its record just the same (ensureHedge).
+    if (intent.action === 'open' && !stopping) await sleep(FOLLOW_OPEN_INTENT_AFTER_MS);
     await serial(async () => {
       const loaded = await ensureHedge(intent.hedgeId);
       if (!loaded) {

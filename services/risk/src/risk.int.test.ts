@@ -4,7 +4,7 @@ import { bullConnection } from '@arb/bus/bull-connection';
 import { ControlCommandSchema, type ControlCommandKind } from '@arb/bus/control-command';
 import { readControlFlags } from '@arb/bus/control-flags';
 import type { HedgeIntent } from '@arb/bus/hedge-intent';
-import { readHedge, recordOpenIntent } from '@arb/bus/hedge-store';
+import { markLegsEnqueued, readHedge, recordOpenIntent } from '@arb/bus/hedge-store';
 import { type RedisNames, redisNames } from '@arb/bus/keys';
 import { acquireLease } from '@arb/bus/leader-lease';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
@@ -381,6 +381,8 @@ describe('risk (in-process, real Redis and simulator)', () => {
     const hedgeId = makeHedgeId(now, 999);
     const res = await recordOpenAsStrategy(hedgeId, now, { quoteSeqs: { aster: 101, backpack: 102 } });
     expect(res).toEqual({ ok: true, existing: false });
+    // As the strategy does once its adds are acknowledged: risk then leaves the open legs to it.
+    await markLegsEnqueued(fx.redis, names, hedgeId, 'open');
     await report(fill(hedgeId, `${hedgeId}-aster-open1`, 'aster', 'buy', 100_001));
     await report(
       rejected(hedgeId, `${hedgeId}-backpack-open1`, 'backpack', 'PRICE_GUARD', 'IOC limit not reached'),
@@ -391,6 +393,8 @@ describe('risk (in-process, real Redis and simulator)', () => {
     });
     expect(complete.data).toMatchObject({ side: 'sell', qty: 0.02, reduceOnly: false, fence: 0 });
     expect(await queues.aster.getJob(`${hedgeId}-aster-unwind1`)).toBeUndefined();
+    for (const venue of ['aster', 'backpack'] as const)
+      expect(await queues[venue].getJob(`${hedgeId}-${venue}-open1`), 'not re-added').toBeUndefined();
     await report({
       ...fill(hedgeId, `${hedgeId}-backpack-complete1`, 'backpack', 'sell', 100_000),
       role: 'complete',
