@@ -151,6 +151,11 @@ describe('LegExecutor', () => {
     clock.t += 30_001;
     await execute(leg({ clientOrderId: 'hunit1-aster-open4', createdAt: clock.t }));
     expect(venue.balanceReads).toBe(4); // too old: read before the check (then again after this fill)
+    // A reduce-only fill frees margin: the cached balance stays (an under-estimate), nothing is read.
+    await execute(leg({ clientOrderId: 'hunit1-aster-close1', role: 'close', reduceOnly: true }));
+    await new Promise((r) => setImmediate(r));
+    expect(venue.sent.at(-1)?.clientOrderId).toBe('hunit1-aster-close1');
+    expect(venue.balanceReads).toBe(4);
   });
 
   it('a leg whose order already exists is reported from the venue and nothing is sent', async () => {
