@@ -45,6 +45,9 @@ describe('npm run bench -- --smoke', () => {
     expect(pl?.tickToQuote.n).toBeGreaterThan(0);
     for (const w of ['order-aster', 'order-backpack'])
       expect(pl?.workerSteps?.[w]?.claim.n).toBeGreaterThan(0);
+    // A smoke run does not pace its few cycles; the legs the workers refused are counted.
+    expect(pl?.minCycleMs).toBe(0);
+    expect(pl?.rejectedLegs).toBeTypeOf('object');
     expect(typeof pl?.p50Ratio).toBe('number');
     expect(typeof pl?.p99Ratio).toBe('number');
     expect(r.feed.publishedPerSec).toBeGreaterThan(0);
@@ -57,5 +60,6 @@ describe('npm run bench -- --smoke', () => {
     const md = readFileSync(join(out, 'smoke.md'), 'utf8');
     expect(md).toContain('## Floor');
     expect(md).toContain('## Pipeline');
+    expect(md).toContain('legs rejected (code: count)');
   }, 960_000);
 });

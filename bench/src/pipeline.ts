@@ -32,9 +32,10 @@ export interface PipelineOptions {
    */
   traceQuotes?: boolean;
   /**
-   * Each dislocation's cycle lasts at least this long (ms). About 22 request weight per hedge cycle on
-   * AsterDex (2 orders, the balance re-read after each, the fill's trades for its fee) against 1920 per
-   * minute (80 % of the venue's 2400): cycles shorter than ~700 ms run the budget dry.
+   * Each dislocation's cycle lasts at least this long (ms). About 17 request weight per hedge cycle on
+   * AsterDex (2 orders, the fills' trades for their fees, the balance re-read after the open) against 1920
+   * per minute (80 % of the venue's 2400), less risk's reconciliation: cycles shorter than ~600 ms run the
+   * budget dry.
    */
   minCycleMs?: number;
   log?: (s: string) => void;

@@ -25,6 +25,10 @@ export interface PipelineAtPacing extends PipelineResult {
   loadedRssMb: Record<string, number>;
   /** Per order worker, a fresh leg's steps in µs (its log): local checks, send claim round trip, venue call. */
   workerSteps?: Record<string, { checks: Summary; claim: Summary; venue: Summary }>;
+  /** Each dislocation cycle lasted at least this long (ms): the pacing within the venues' request limits. */
+  minCycleMs?: number;
+  /** Legs the order workers reported rejected during the main pass, by code (LOCAL_RATE_BUDGET: pacing). */
+  rejectedLegs?: Record<string, number>;
 }
 
 export interface TargetCheck {
@@ -189,6 +193,19 @@ export function toMarkdown(r: BenchResults): string {
     ['ratio p50 / p99 vs bare chain', (x) => `${x.p50Ratio} / ${x.p99Ratio}`],
     ['ratio p50 / p99 vs sum of hops', (x) => `${x.p50RatioHopSum} / ${x.p99RatioHopSum}`],
     ['hedge cycle (ms) p50 / p99', (x) => `${x.cycleMs.p50} / ${x.cycleMs.p99}`],
+    [
+      'minimum cycle (ms, request-weight pacing)',
+      (x) => (x.minCycleMs === undefined ? '-' : String(x.minCycleMs)),
+    ],
+    [
+      'legs rejected (code: count)',
+      (x) =>
+        x.rejectedLegs === undefined
+          ? '-'
+          : Object.entries(x.rejectedLegs)
+              .map(([c, n]) => `${c}: ${n}`)
+              .join(', ') || 'none',
+    ],
   ];
   for (const [name, fn] of prow)
     L.push(`| ${name} | ${pk.map((k) => fn(r.pipeline[k] as PipelineAtPacing)).join(' | ')} |`);

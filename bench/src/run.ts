@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
+import { readRange } from '@arb/bus/stream';
 import { RedisServer } from '@arb/testkit/redis-server';
 import { BENCH_SRC } from './child';
 import { sleep } from './clock';
@@ -39,8 +41,8 @@ interface Args {
   dislocations: number | null;
   /** Only the floor and the pipeline at this pacing (quick iteration); results to <out>/partial.*. */
   pacing: PacingKey | null;
-  /** Minimum ms per dislocation cycle (see PipelineOptions.minCycleMs). */
-  minCycleMs: number;
+  /** Minimum ms per dislocation cycle (see PipelineOptions.minCycleMs); null = the default of the mode. */
+  minCycleMs: number | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -51,7 +53,7 @@ function parseArgs(argv: string[]): Args {
     out: resolve(BENCH_SRC, '../results'),
     dislocations: null,
     pacing: null,
-    minCycleMs: 0,
+    minCycleMs: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -81,11 +83,19 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else
       throw new Error(
-        `unknown option ${k} (use --smoke, --soak <s>, --profile <svc,...>, --pacing <1ms|10ms>, --out <dir>, --dislocations <n>)`,
+        `unknown option ${k} (use --smoke, --soak <s>, --profile <svc,...>, --pacing <1ms|10ms>, --out <dir>, --dislocations <n>, --min-cycle-ms <ms>)`,
       );
   }
   return a;
 }
+
+/**
+ * Default minimum dislocation cycle of full and partial runs (ms): keeps the hedges within AsterDex's
+ * request weight (about 17 per hedge cycle, 1920 per minute for the deployment: at most ~110 cycles a
+ * minute, less risk's reconciliation), so no leg is refused for the budget and the order path never
+ * degrades. Smoke runs (a few dislocations) do not pace.
+ */
+const DEFAULT_MIN_CYCLE_MS = 600;
 
 /** Dislocations of the pass that times the feed hop (tick -> quote on Redis). */
 const QUOTE_TRACE_DISLOCATIONS = 100;
@@ -205,11 +215,12 @@ async function main(): Promise<void> {
         await measureCpu();
         // At this tick rate, reconciled, before any dislocation (busy feeds: not the idle figure).
         const atRate = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
-        log(`pipeline @${p.key}: ${dislocations} dislocations`);
+        const minCycleMs = args.minCycleMs ?? (smoke ? 0 : DEFAULT_MIN_CYCLE_MS);
+        log(`pipeline @${p.key}: ${dislocations} dislocations, cycles of at least ${minCycleMs} ms`);
         let pr: Awaited<ReturnType<typeof measurePipeline>> | undefined;
         const loaded = await maxRssDuring(pids, 1000, async () => {
           pr = await measurePipeline(stack, {
-            minCycleMs: args.minCycleMs,
+            minCycleMs,
             count: dislocations,
             warmup: smoke ? 1 : 10,
             holdMs: 150,
@@ -219,10 +230,12 @@ async function main(): Promise<void> {
         });
         const r = pr as NonNullable<typeof pr>;
         const workerSteps = orderWorkerSteps(stack);
+        const rejectedLegs = await rejectedLegCodes(stack);
         // The feed hop alone, in a short pass of its own: timing it means a bench subscriber receiving every
         // quote in the simulator's process, which would load the main pass.
         log(`pipeline @${p.key}: feed hop (quote subscriber on)`);
         const traced = await measurePipeline(stack, {
+          minCycleMs,
           count: smoke ? 2 : QUOTE_TRACE_DISLOCATIONS,
           warmup: 1,
           holdMs: 150,
@@ -233,6 +246,8 @@ async function main(): Promise<void> {
         results.pipeline[p.key] = {
           ...r,
           workerSteps,
+          minCycleMs,
+          rejectedLegs,
           floorChainLeg: floor.chainLeg,
           p50Ratio: ratio(r.tickToLeg.p50, floor.chainLeg.p50),
           p99Ratio: ratio(r.tickToLeg.p99, floor.chainLeg.p99),
@@ -287,6 +302,15 @@ function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
     const col = (k: string) => summarize((lines ?? []).map((l) => (l[k] as number) * 1000));
     out[svc] = { checks: col('checksMs'), claim: col('claimMs'), venue: col('venueMs') };
   }
+  return out;
+}
+
+/** Legs the order workers reported rejected so far in this stack, by code (e.g. LOCAL_RATE_BUDGET). */
+async function rejectedLegCodes(stack: BenchStack): Promise<Record<string, number>> {
+  const { entries } = await readRange(stack.redis, stack.names.outcomeStream, OrderOutcomeEventSchema);
+  const out: Record<string, number> = {};
+  for (const { message: e } of entries)
+    if (e.outcome.kind === 'rejected') out[e.outcome.code] = (out[e.outcome.code] ?? 0) + 1;
   return out;
 }
 

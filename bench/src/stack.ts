@@ -114,7 +114,6 @@ export class BenchStack {
       // A loaded 2-core machine: keep the checks, loosen the clock.
       PRICE_VALIDITY_MS: '3000',
       MAX_QUOTE_SKEW_MS: '3000',
-      RECONCILE_INTERVAL_MS: '1000',
       MIN_TRADE_INTERVAL: '20',
       ARB_THRESHOLD: '120',
       CLOSE_DIFF: '80',
