@@ -359,6 +359,7 @@ async function runProfile(args: Args, redisUrl: string, ns: string): Promise<voi
   try {
     await sleep(3000);
     pipeline = await measurePipeline(stack, {
+      minCycleMs: args.minCycleMs ?? DEFAULT_MIN_CYCLE_MS,
       count: args.dislocations ?? 200,
       warmup: 5,
       holdMs: 150,
