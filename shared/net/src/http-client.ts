@@ -212,51 +212,66 @@ function undiciTransport(url: URL, connections: number, keepAliveTimeoutMs: numb
 
 /** node:http(s) with a keep-alive Agent (idle sockets closed after keepAliveTimeoutMs). */
 function nodeTransport(url: URL, connections: number, keepAliveTimeoutMs: number): Transport {
-  // https (and tls) only when the origin needs it.
-  const mod = requireLazily(
-    url.protocol === 'https:' ? 'node:https' : 'node:http',
-  ) as typeof import('node:http');
-  const agent = new mod.Agent({ keepAlive: true, maxSockets: connections, timeout: keepAliveTimeoutMs });
+  const agent = new (nodeHttpModule(url).Agent)({
+    keepAlive: true,
+    maxSockets: connections,
+    timeout: keepAliveTimeoutMs,
+  });
   return {
     send(method, path, headers, body, signal) {
-      return new Promise((resolve, reject) => {
-        const h: Record<string, string | number> = { ...headers };
-        if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
-        const req = mod.request(
-          {
-            protocol: url.protocol,
-            hostname: url.hostname,
-            port: url.port,
-            method,
-            path,
-            headers: h,
-            agent,
-            signal,
-          },
-          (res) => {
-            res.setEncoding('utf8');
-            let text = '';
-            res.on('data', (chunk: string) => {
-              text += chunk;
-            });
-            res.on('end', () =>
-              resolve({ status: res.statusCode ?? 0, headers: plainHeaders(res.headers), body: text }),
-            );
-            res.on('error', reject);
-            res.on('close', () => {
-              if (!res.complete)
-                reject(Object.assign(new Error('response cut before its end'), { code: 'ECONNRESET' }));
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
+      return nodeHttpText(new URL(path, url.origin), { method, headers, body, signal, agent });
     },
     async close() {
       agent.destroy();
     },
   };
+}
+
+/** node:https only when the origin needs it (it loads tls). */
+function nodeHttpModule(url: URL): typeof import('node:http') {
+  return requireLazily(url.protocol === 'https:' ? 'node:https' : 'node:http') as typeof import('node:http');
+}
+
+/**
+ * One request with node:http(s), the whole body as text: for a process that needs no undici (see
+ * HttpEngine). Rejects on a transport error, an abort (the caller's deadline) or a body cut before its end
+ * (code ECONNRESET).
+ */
+export function nodeHttpText(
+  url: URL,
+  o: {
+    method: HttpMethod;
+    headers: Record<string, string>;
+    body?: string | undefined;
+    signal: AbortSignal;
+    agent?: import('node:http').Agent;
+  },
+): Promise<{ status: number; headers: HttpResponse['headers']; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...o.headers };
+    if (o.body !== undefined) headers['content-length'] = Buffer.byteLength(o.body);
+    const req = nodeHttpModule(url).request(
+      url,
+      { method: o.method, headers, signal: o.signal, ...(o.agent ? { agent: o.agent } : {}) },
+      (res) => {
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: plainHeaders(res.headers), body: text }),
+        );
+        res.on('error', reject);
+        res.on('close', () => {
+          if (!res.complete)
+            reject(Object.assign(new Error('response cut before its end'), { code: 'ECONNRESET' }));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(o.body);
+  });
 }
 
 function plainHeaders(h: IncomingHttpHeaders): HttpResponse['headers'] {

@@ -1,6 +1,5 @@
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import { type Quote, QuoteSchema } from '@arb/core/quote';
+import { headerValue, nodeHttpText } from '@arb/net/http-client';
 import { ResilientWs } from '@arb/net/resilient-ws';
 import {
   BackpackBookTickerSchema,
@@ -74,46 +73,20 @@ async function getDepthSnapshot(restUrl: string, symbol: string, stop: AbortSign
   const url = new URL(`/${BACKPACK_PATHS.depth}`, restUrl);
   url.searchParams.set('symbol', symbol);
   const signal = AbortSignal.any([stop, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)]);
-  const res = await httpGetText(url, signal);
+  const res = await nodeHttpText(url, {
+    method: 'GET',
+    headers: { accept: 'application/json', 'user-agent': 'arb/1' },
+    signal,
+  });
   if (res.status >= 400) {
     throw classifyHttpFailure(
       endpointName('GET', BACKPACK_PATHS.depth),
       res.status,
       res.body,
-      res.retryAfter,
+      headerValue(res.headers, 'retry-after') ?? null,
     );
   }
   return JSON.parse(res.body);
-}
-
-/** GET `url`, whole body as text; rejects on a transport error, an abort (the deadline) or a cut body. */
-function httpGetText(
-  url: URL,
-  signal: AbortSignal,
-): Promise<{ status: number; body: string; retryAfter: string | null }> {
-  const get = url.protocol === 'https:' ? httpsGet : httpGet;
-  return new Promise((resolve, reject) => {
-    const req = get(
-      url,
-      { signal, headers: { accept: 'application/json', 'user-agent': 'arb/1' } },
-      (res) => {
-        res.setEncoding('utf8');
-        let body = '';
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => {
-          const ra = res.headers['retry-after'];
-          resolve({ status: res.statusCode ?? 0, body, retryAfter: ra ?? null });
-        });
-        res.on('error', reject);
-        res.on('close', () => {
-          if (!res.complete) reject(new Error('depth snapshot response cut before its end'));
-        });
-      },
-    );
-    req.on('error', reject);
-  });
 }
 
 /**
