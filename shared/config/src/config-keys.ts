@@ -1,3 +1,4 @@
+import { isValidTimeZone } from '@arb/core/daily-stats';
 import { z } from 'zod';
 
 /**
@@ -71,17 +72,9 @@ const url = (protocols: string[]) =>
     { error: `is not a ${protocols.map((p) => p.replace(':', '')).join('/')} URL` },
   );
 
-const timeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'is not an IANA time zone known to this runtime' },
-);
+const timeZone = z
+  .string()
+  .refine(isValidTimeZone, { error: 'is not an IANA time zone known to this runtime' });
 
 const hexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, { error: 'is not a 0x-prefixed 20-byte address' });
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, { error: 'is not a 0x-prefixed 32-byte hex key' });
