@@ -28,9 +28,6 @@ await runService({
       recvWindowMs: config.venues.aster.recvWindowMs,
       timeoutMs: config.orders.requestTimeoutMs,
       log: ctx.log,
-      // Risk only reads (positions, open orders, order look-ups): node:http, not the order path's undici
-      // (whose WebAssembly parser costs ~25 MB RSS to compile), see @arb/net HttpEngine.
-      httpEngine: 'node',
     });
     const backpack = new BackpackVenueClient({
       restUrl: config.orderVenues.backpack.restUrl,
@@ -39,7 +36,6 @@ await runService({
       windowMs: config.venues.backpack.windowMs,
       timeoutMs: config.orders.requestTimeoutMs,
       transport: config.venues.backpack.restClient,
-      httpEngine: 'node',
     });
     try {
       await aster.init(venueSymbol('aster', config.pair));

@@ -8,6 +8,8 @@ import { VenueError } from './venue-error';
 let server: Server;
 let base: string;
 const seenConnections = new Set<unknown>();
+/** Every request body the server read in full. */
+const seenBodies: string[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -18,6 +20,7 @@ beforeAll(async () => {
       body += c;
     });
     req.on('end', () => {
+      seenBodies.push(body);
       switch (url.pathname) {
         case '/ok':
           res.setHeader('x-mbx-used-weight-1m', '7');
@@ -69,10 +72,9 @@ async function failure(p: Promise<unknown>): Promise<VenueError> {
   throw new Error('expected a VenueError');
 }
 
-// Both engines (see HttpEngine) must behave the same on every route.
-describe.each(['undici', 'node'] as const)('HttpClient (%s engine)', (engine) => {
+describe('HttpClient', () => {
   it('sends query and body and reuses one keep-alive connection', async () => {
-    const http = new HttpClient({ engine, venue: 'aster', baseUrl: base, timeoutMs: 2000, connections: 1 });
+    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 2000, connections: 1 });
     const before = seenConnections.size;
     for (let i = 0; i < 5; i++) {
       const r = await http.request({ method: 'POST', path: '/ok', query: 'a=1', body: 'b=2' });
@@ -85,13 +87,13 @@ describe.each(['undici', 'node'] as const)('HttpClient (%s engine)', (engine) =>
   });
 
   it('keeps a base path prefix', async () => {
-    const http = new HttpClient({ engine, venue: 'aster', baseUrl: `${base}/prefix/`, timeoutMs: 2000 });
+    const http = new HttpClient({ venue: 'aster', baseUrl: `${base}/prefix/`, timeoutMs: 2000 });
     expect((await http.request({ method: 'GET', path: '/ok' })).body).toBe('prefixed');
     await http.close();
   });
 
   it('returns 4xx bodies for the venue adapter to map', async () => {
-    const http = new HttpClient({ engine, venue: 'aster', baseUrl: base, timeoutMs: 2000 });
+    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 2000 });
     const r = await http.request({ method: 'GET', path: '/bad' });
     expect(r.status).toBe(400);
     expect(extractVenueCode(r.body)).toBe('-1121');
@@ -99,7 +101,7 @@ describe.each(['undici', 'node'] as const)('HttpClient (%s engine)', (engine) =>
   });
 
   it('classifies 5xx as unknown with the venue code when present', async () => {
-    const http = new HttpClient({ engine, venue: 'aster', baseUrl: base, timeoutMs: 2000 });
+    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 2000 });
     const e = await failure(http.request({ method: 'POST', path: '/503' }));
     expect(e).toMatchObject({ category: 'unknown', code: '-1001', httpStatus: 503, endpoint: 'POST /503' });
     const e2 = await failure(http.request({ method: 'POST', path: '/500' }));
@@ -108,7 +110,7 @@ describe.each(['undici', 'node'] as const)('HttpClient (%s engine)', (engine) =>
   });
 
   it('classifies a timeout as unknown and stays usable afterwards', async () => {
-    const http = new HttpClient({ engine, venue: 'backpack', baseUrl: base, timeoutMs: 200 });
+    const http = new HttpClient({ venue: 'backpack', baseUrl: base, timeoutMs: 200 });
     const e = await failure(http.request({ method: 'POST', path: '/slow', query: 'signature=SECRET' }));
     expect(e).toMatchObject({ category: 'unknown', code: 'TIMEOUT', venue: 'backpack' });
     expect(e.message).not.toContain('SECRET');
@@ -117,7 +119,7 @@ describe.each(['undici', 'node'] as const)('HttpClient (%s engine)', (engine) =>
   });
 
   it('classifies a connection reset mid-request as unknown', async () => {
-    const http = new HttpClient({ engine, venue: 'aster', baseUrl: base, timeoutMs: 2000 });
+    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 2000 });
     const e = await failure(http.request({ method: 'POST', path: '/reset' }));
     expect(e.category).toBe('unknown');
     expect(e.code).toMatch(/UND_ERR_SOCKET|ECONNRESET|NETWORK/);
@@ -130,13 +132,35 @@ describe.each(['undici', 'node'] as const)('HttpClient (%s engine)', (engine) =>
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
     const http = new HttpClient({
-      engine,
       venue: 'aster',
       baseUrl: `http://127.0.0.1:${port}`,
       timeoutMs: 2000,
     });
     const e = await failure(http.request({ method: 'POST', path: '/x' }));
     expect(e).toMatchObject({ category: 'unavailable', code: 'ECONNREFUSED', retryable: true });
+    await http.close();
+  });
+
+  it('classifies a deadline reached while waiting for a connection as unavailable (never sent)', async () => {
+    // One socket, held by a slow request: the next one waits for it and times out before any byte leaves.
+    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 3000, connections: 1 });
+    const slow = http.request({ method: 'GET', path: '/slow' });
+    const e = await failure(http.request({ method: 'POST', path: '/ok', body: 'queued=1', timeoutMs: 200 }));
+    expect(e).toMatchObject({ category: 'unavailable', code: 'NOT_CONNECTED', retryable: true });
+    expect(e.message).toContain('no connection within 200 ms');
+    expect((await slow).body).toBe('late');
+    // The queued request never reached the server, not even once its socket was free.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seenBodies).not.toContain('queued=1');
+    await http.close();
+  });
+
+  it('a deadline reached after the request was written stays unknown', async () => {
+    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 3000, connections: 1 });
+    // First request opens the connection; the second reuses it (connected) and times out on the server.
+    expect((await http.request({ method: 'GET', path: '/ok' })).status).toBe(200);
+    const e = await failure(http.request({ method: 'POST', path: '/slow', timeoutMs: 200 }));
+    expect(e).toMatchObject({ category: 'unknown', code: 'TIMEOUT' });
     await http.close();
   });
 });

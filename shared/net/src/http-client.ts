@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { VenueId } from '@arb/core/venue';
-import type { Dispatcher, Pool } from 'undici';
 import { VenueError, truncate } from './venue-error';
 
 const requireLazily = createRequire(import.meta.url);
@@ -41,50 +40,44 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Clock for elapsed times; defaults to performance.now. */
   now?: () => number;
-  /** HTTP implementation (default 'undici'); see HttpEngine. */
-  engine?: HttpEngine;
 }
-
-/**
- * 'undici' (default): an undici Pool, the order path's client. 'node': node:http(s) with a keep-alive
- * Agent, for processes whose venue calls are not latency-critical (risk's reads): undici parses HTTP with
- * llhttp compiled to WebAssembly, and V8 compiling that module leaves ~25 MB of RSS in the process (malloc
- * arenas of its compiler threads, measured with the service's modules loaded; node's own parser is native).
- * Both resolve and classify the same way, except that the 'node' engine has no separate connect timeout:
- * a connect that outlasts the request deadline is a timeout ('unknown'), not a connect timeout.
- */
-export type HttpEngine = 'undici' | 'node';
 
 /** Local error codes used when the failure is not the venue's (transport, timeout). */
 export const HTTP_ERROR_CODES = {
   timeout: 'TIMEOUT',
   http5xx: 'HTTP_5XX',
+  /** The deadline (or an abort) came before the request had a connected socket: nothing was sent. */
+  notConnected: 'NOT_CONNECTED',
 } as const;
 
 /** Socket errors that happen before any byte of the request left: nothing can have executed. */
-const NOT_SENT_CODES = new Set([
+const NOT_SENT_CODES = new Set<string>([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
+  HTTP_ERROR_CODES.notConnected,
   'CERT_HAS_EXPIRED',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /**
- * Keep-alive HTTP to one venue origin (undici Pool, or node:http with the 'node' engine). Every call
- * resolves with the response for 2xx-4xx (the venue adapter maps the body's codes), and throws a VenueError
- * for transport failures:
+ * Keep-alive HTTP to one venue origin over node:http(s). Every call resolves with the response for 2xx-4xx
+ * (the venue adapter maps the body's codes), and throws a VenueError for transport failures:
  * - timeout, connection reset/closed mid-request, and any 5xx → category 'unknown' (may have executed);
- * - connection refused / DNS / connect timeout → 'unavailable' (never sent).
+ * - connection refused / DNS / no connection before the deadline → 'unavailable' (never sent).
+ *
+ * Why node:http and not undici: undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiling
+ * it peaks at ~36 MB of malloc that stays resident (~19 MB RSS per process, measured); node's parser is the
+ * same llhttp, native. With the origin's options computed once (no URL per request), a keep-alive POST
+ * reaches the server as fast as with an undici Pool (p50 119 vs 116 µs at 1 request/ms, 257 vs 248 µs at
+ * 1 per 10 ms, this machine; a URL per request added ~40 µs). bench/README.md has the numbers.
  */
 export class HttpClient {
   readonly venue: VenueId;
-  private readonly transport: Transport;
+  private readonly origin: HttpOrigin;
+  private readonly agent: import('node:http').Agent;
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
@@ -93,16 +86,17 @@ export class HttpClient {
   constructor(opts: HttpClientOptions) {
     const url = new URL(opts.baseUrl);
     this.venue = opts.venue;
+    this.origin = httpOrigin(url);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs;
     this.userAgent = opts.userAgent ?? 'arb/1';
     this.now = opts.now ?? (() => performance.now());
-    const connections = opts.connections ?? 4;
-    const keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 30_000;
-    this.transport =
-      opts.engine === 'node'
-        ? nodeTransport(url, connections, keepAliveTimeoutMs)
-        : undiciTransport(url, connections, keepAliveTimeoutMs);
+    this.agent = new this.origin.module.Agent({
+      keepAlive: true,
+      maxSockets: opts.connections ?? 4,
+      // Idle keep-alive sockets are closed after this long.
+      timeout: opts.keepAliveTimeoutMs ?? 30_000,
+    });
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -116,12 +110,16 @@ export class HttpClient {
     }, timeoutMs);
     const started = this.now();
     try {
-      const res = await this.transport.send(
-        req.method,
+      const res = await nodeHttpText(
+        this.origin,
         this.basePath + req.path + (req.query ? `?${req.query}` : ''),
-        { 'user-agent': this.userAgent, ...req.headers },
-        req.body,
-        ac.signal,
+        {
+          method: req.method,
+          headers: { 'user-agent': this.userAgent, ...req.headers },
+          body: req.body,
+          signal: ac.signal,
+          agent: this.agent,
+        },
       );
       const elapsedMs = this.now() - started;
       if (res.status >= 500) {
@@ -144,6 +142,18 @@ export class HttpClient {
   }
 
   private classifyTransport(e: unknown, endpoint: string, timedOut: boolean, timeoutMs: number): VenueError {
+    const code = errorCode(e) ?? 'NETWORK';
+    // Checked first: a deadline that passed before the connection was up still sent nothing.
+    if (NOT_SENT_CODES.has(code)) {
+      return new VenueError({
+        venue: this.venue,
+        endpoint,
+        code,
+        category: 'unavailable',
+        detail: timedOut ? `request not sent: no connection within ${timeoutMs} ms` : 'request not sent',
+        cause: e,
+      });
+    }
     if (timedOut) {
       return new VenueError({
         venue: this.venue,
@@ -154,91 +164,52 @@ export class HttpClient {
         cause: e,
       });
     }
-    const code = errorCode(e) ?? 'NETWORK';
-    const notSent = NOT_SENT_CODES.has(code);
     return new VenueError({
       venue: this.venue,
       endpoint,
       code,
-      category: notSent ? 'unavailable' : 'unknown',
-      detail: notSent ? 'request not sent' : 'connection failed mid-request',
+      category: 'unknown',
+      detail: 'connection failed mid-request',
       cause: e,
     });
   }
 
   async close(): Promise<void> {
-    await this.transport.close();
+    this.agent.destroy();
   }
 }
 
-interface Transport {
-  send(
-    method: HttpMethod,
-    path: string,
-    headers: Record<string, string>,
-    body: string | undefined,
-    signal: AbortSignal,
-  ): Promise<{ status: number; headers: HttpResponse['headers']; body: string }>;
-  close(): Promise<void>;
+/** Where requests go, computed once: node:http takes plain options faster than a URL per request. */
+export interface HttpOrigin {
+  readonly module: typeof import('node:http');
+  readonly protocol: string;
+  /** Without IPv6 brackets, as node:http wants it. */
+  readonly hostname: string;
+  readonly port: number | undefined;
 }
 
-/*
- * undici's index module loads all of undici (fetch, WebSocket, EventSource, cache stores, mocks,
- * interceptors): about 2.8 MB more heap and 8 MB more RSS in every process that has a venue REST client
- * than the two files this client uses, the Pool class and the request API that the index mixes into
- * every dispatcher. Loading those two directly runs the same code (undici is pinned to an exact version).
- * Loaded on first use: a process on the 'node' engine never loads undici.
- */
-function undiciTransport(url: URL, connections: number, keepAliveTimeoutMs: number): Transport {
-  const UndiciPool = requireLazily('undici/lib/dispatcher/pool.js') as typeof Pool;
-  const poolRequest = requireLazily('undici/lib/api/api-request.js') as (
-    this: Dispatcher,
-    options: Dispatcher.RequestOptions,
-  ) => Promise<Dispatcher.ResponseData>;
-  const pool = new UndiciPool(url.origin, {
-    connections,
-    keepAliveTimeout: keepAliveTimeoutMs,
-    keepAliveMaxTimeout: 600_000,
-    pipelining: 1,
-  });
+export function httpOrigin(url: URL): HttpOrigin {
   return {
-    async send(method, path, headers, body, signal) {
-      const res = await poolRequest.call(pool, { method, path, headers, body, signal });
-      return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
-    },
-    close: () => pool.close(),
+    // node:https only when the origin needs it (it loads tls).
+    module: requireLazily(
+      url.protocol === 'https:' ? 'node:https' : 'node:http',
+    ) as typeof import('node:http'),
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? undefined : Number(url.port),
   };
-}
-
-/** node:http(s) with a keep-alive Agent (idle sockets closed after keepAliveTimeoutMs). */
-function nodeTransport(url: URL, connections: number, keepAliveTimeoutMs: number): Transport {
-  const agent = new (nodeHttpModule(url).Agent)({
-    keepAlive: true,
-    maxSockets: connections,
-    timeout: keepAliveTimeoutMs,
-  });
-  return {
-    send(method, path, headers, body, signal) {
-      return nodeHttpText(new URL(path, url.origin), { method, headers, body, signal, agent });
-    },
-    async close() {
-      agent.destroy();
-    },
-  };
-}
-
-/** node:https only when the origin needs it (it loads tls). */
-function nodeHttpModule(url: URL): typeof import('node:http') {
-  return requireLazily(url.protocol === 'https:' ? 'node:https' : 'node:http') as typeof import('node:http');
 }
 
 /**
- * One request with node:http(s), the whole body as text: for a process that needs no undici (see
- * HttpEngine). Rejects on a transport error, an abort (the caller's deadline) or a body cut before its end
- * (code ECONNRESET).
+ * One request with node:http(s), the whole body as text. Rejects on a transport error, an abort (the
+ * caller's deadline) or a body cut before its end (code ECONNRESET). An error or abort that comes before the
+ * request had a connected socket (still queued for one, or connecting) rejects with code NOT_CONNECTED:
+ * no byte of it was written.
  */
 export function nodeHttpText(
-  url: URL,
+  origin: HttpOrigin,
+  /** Path and query, starting with "/". */
+  path: string,
   o: {
     method: HttpMethod;
     headers: Record<string, string>;
@@ -250,9 +221,18 @@ export function nodeHttpText(
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...o.headers };
     if (o.body !== undefined) headers['content-length'] = Buffer.byteLength(o.body);
-    const req = nodeHttpModule(url).request(
-      url,
-      { method: o.method, headers, signal: o.signal, ...(o.agent ? { agent: o.agent } : {}) },
+    let connected = false;
+    const req = origin.module.request(
+      {
+        protocol: origin.protocol,
+        hostname: origin.hostname,
+        port: origin.port,
+        path,
+        method: o.method,
+        headers,
+        signal: o.signal,
+        ...(o.agent ? { agent: o.agent } : {}),
+      },
       (res) => {
         res.setEncoding('utf8');
         let text = '';
@@ -269,7 +249,22 @@ export function nodeHttpText(
         });
       },
     );
-    req.on('error', reject);
+    req.once('socket', (socket) => {
+      // A kept-alive socket is connected already; a new one connects first (TCP connect: from then on
+      // bytes may leave, so any later failure counts as possibly sent).
+      if (!socket.connecting) connected = true;
+      else socket.once('connect', () => (connected = true));
+    });
+    req.on('error', (e: Error & { code?: string }) => {
+      if (connected || (e.code !== undefined && NOT_SENT_CODES.has(e.code))) reject(e);
+      else
+        reject(
+          Object.assign(new Error(`not connected: ${e.message}`), {
+            code: HTTP_ERROR_CODES.notConnected,
+            cause: e,
+          }),
+        );
+    });
     req.end(o.body);
   });
 }
@@ -278,7 +273,7 @@ function plainHeaders(h: IncomingHttpHeaders): HttpResponse['headers'] {
   return h as HttpResponse['headers'];
 }
 
-/** First string-ish `code` on an error or its causes (undici wraps socket errors). */
+/** First string-ish `code` on an error or its causes (wrapped socket errors carry theirs on `cause`). */
 export function errorCode(e: unknown): string | undefined {
   let cur: unknown = e;
   for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {

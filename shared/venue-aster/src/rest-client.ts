@@ -1,10 +1,4 @@
-import {
-  HttpClient,
-  type HttpEngine,
-  type HttpMethod,
-  type HttpResponse,
-  headerValue,
-} from '@arb/net/http-client';
+import { HttpClient, type HttpMethod, type HttpResponse, headerValue } from '@arb/net/http-client';
 import type { RateBudget } from '@arb/net/rate-budget';
 import { VenueError } from '@arb/net/venue-error';
 import {
@@ -39,8 +33,6 @@ export interface AsterRestOptions {
   now?: () => number;
   /** Re-measures the server-time offset this often in the background once a signed call was made (default 5 min). */
   clockResyncMs?: number;
-  /** HTTP implementation (default undici, the order path's): see @arb/net HttpEngine. */
-  httpEngine?: HttpEngine;
 }
 
 /** Epoch ms with sub-millisecond resolution. */
@@ -73,7 +65,6 @@ export class AsterRestClient {
       venue: 'aster',
       baseUrl: opts.baseUrl,
       timeoutMs: opts.timeoutMs,
-      engine: opts.httpEngine,
     });
     this.signer = createAsterSigner(opts.credentials, opts.recvWindowMs);
     this.paths = ASTER_PRIVATE_PATHS[this.signer.scheme];

@@ -1,5 +1,5 @@
 import { type Quote, QuoteSchema } from '@arb/core/quote';
-import { headerValue, nodeHttpText } from '@arb/net/http-client';
+import { headerValue, httpOrigin, nodeHttpText } from '@arb/net/http-client';
 import { ResilientWs } from '@arb/net/resilient-ws';
 import {
   BackpackBookTickerSchema,
@@ -73,7 +73,7 @@ async function getDepthSnapshot(restUrl: string, symbol: string, stop: AbortSign
   const url = new URL(`/${BACKPACK_PATHS.depth}`, restUrl);
   url.searchParams.set('symbol', symbol);
   const signal = AbortSignal.any([stop, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)]);
-  const res = await nodeHttpText(url, {
+  const res = await nodeHttpText(httpOrigin(url), url.pathname + url.search, {
     method: 'GET',
     headers: { accept: 'application/json', 'user-agent': 'arb/1' },
     signal,

@@ -13,7 +13,7 @@ import { BackpackSigner } from './signer';
 
 /**
  * A direct signed Backpack REST client: ED25519 via node:crypto, keep-alive HTTP via @arb/net's
- * HttpClient (undici pool; it classifies timeouts, resets and 5xx as unknown). Sends exactly what CCXT
+ * HttpClient (keep-alive node:http; it classifies timeouts, resets and 5xx as unknown). Sends exactly what CCXT
  * sends (sorted JSON body or sorted query, same headers), minus CCXT's per-call machinery.
  */
 export class DirectBackpackTransport implements BackpackRestTransport {
@@ -28,7 +28,6 @@ export class DirectBackpackTransport implements BackpackRestTransport {
       venue: 'backpack',
       baseUrl: opts.restUrl,
       timeoutMs: opts.timeoutMs ?? 10_000,
-      engine: opts.httpEngine,
     });
     this.#signer = opts.apiKey && opts.secret ? new BackpackSigner(opts.apiKey, opts.secret) : null;
     this.#windowMs = Math.min(opts.windowMs ?? BACKPACK_WINDOW_MS.default, BACKPACK_WINDOW_MS.max);
@@ -68,7 +67,7 @@ export class DirectBackpackTransport implements BackpackRestTransport {
       body = JSON.stringify(sorted);
       headers['Content-Type'] = 'application/json';
     }
-    // The shared client's method type lacks PATCH (PATCH /api/v1/account sets leverage); undici sends it as is.
+    // The shared client's method type lacks PATCH (PATCH /api/v1/account sets leverage); node:http sends it as is.
     const res = await this.#http.request({
       method: method as NetHttpMethod,
       path: `/${path}`,

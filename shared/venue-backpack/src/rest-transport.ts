@@ -1,5 +1,3 @@
-import type { HttpEngine } from '@arb/net/http-client';
-
 /** How the adapter talks REST to Backpack: one call, raw JSON back, failures as VenueError. */
 export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
 
@@ -27,8 +25,6 @@ export interface BackpackRestOptions {
   timeoutMs?: number;
   /** Clock for X-Timestamp (ms). */
   now?: () => number;
-  /** HTTP implementation of the direct transport (default undici, the order path's): see @arb/net HttpEngine. */
-  httpEngine?: HttpEngine;
 }
 
 export function endpointName(method: HttpMethod, path: string): string {
