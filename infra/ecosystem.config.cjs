@@ -11,6 +11,7 @@
 // ORDER_WORKER_INSTANCES (1..6, default 1) runs that many processes per order worker; one writer per venue
 // account is enforced inside (per-account lock), so extra instances are hot standbys.
 const path = require('node:path');
+const { NODE_FLAGS } = require('./node-flags.cjs');
 
 const root = path.resolve(__dirname, '..');
 const mode = process.env.MODE?.trim() || 'sim';
@@ -41,7 +42,7 @@ const HEALTH_OFFSETS = {
   dashboard: 21,
 };
 
-/** The service's entry file, run as `node --import tsx <entry>` (no build step). */
+/** The service's entry file, run as `node <NODE_FLAGS> --import tsx <entry>` (no build step). */
 const entry = (name) => path.join(root, 'services', name, 'src', 'main.ts');
 
 // Node itself is the script (interpreter none): PM2's own fork wrapper would look for ts-node, and signals
@@ -50,7 +51,7 @@ const service = (name, extra = {}) => ({
   name,
   cwd: root,
   script: process.execPath,
-  args: ['--import', 'tsx', entry(name)],
+  args: [...NODE_FLAGS, '--import', 'tsx', entry(name)],
   interpreter: 'none',
   env: { HEALTH_PORT: String(healthBase + HEALTH_OFFSETS[name]) },
   autorestart: true,

@@ -8,6 +8,9 @@ import { parse } from 'yaml';
 // No Docker engine exists on these machines, so the deploy files are checked by parsing them.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
+const { NODE_FLAGS } = createRequire(import.meta.url)(path.join(root, 'infra', 'node-flags.cjs')) as {
+  NODE_FLAGS: string[];
+};
 
 interface ComposeService {
   image?: string;
@@ -45,6 +48,8 @@ describe('docker-compose.yml', () => {
       const cmd = Array.isArray(svc?.command) ? svc.command : [svc?.command ?? ''];
       const entry = cmd.find((part) => part.endsWith('main.ts'));
       expect(entry, `${name} command`).toBe(`services/${name}/src/main.ts`);
+      // The same node flags as PM2 and the tests (infra/node-flags.cjs).
+      expect(cmd, `${name} command`).toEqual(['node', ...NODE_FLAGS, '--import', 'tsx', entry]);
       expect(() => readFileSync(path.join(root, entry ?? ''))).not.toThrow();
       expect(svc?.depends_on?.redis?.condition).toBe('service_healthy');
       expect(svc?.env_file, `${name} reads .env`).toBeDefined();
@@ -147,6 +152,16 @@ describe('infra/Dockerfile', () => {
     expect(lines.find((l) => l.startsWith('EXPOSE'))).toMatch(/8080.*9100/);
     expect(read('.dockerignore')).toMatch(/^\.env$/m);
   });
+  it('runs its default service with the same node flags as compose and PM2', () => {
+    const cmd = lines.find((l) => l.startsWith('CMD '));
+    expect(JSON.parse(cmd?.slice(4) ?? '[]')).toEqual([
+      'node',
+      ...NODE_FLAGS,
+      '--import',
+      'tsx',
+      'services/dashboard/src/main.ts',
+    ]);
+  });
 });
 
 describe('infra/ecosystem.config.cjs (PM2)', () => {
@@ -176,14 +191,14 @@ describe('infra/ecosystem.config.cjs (PM2)', () => {
   };
   const defaults = { MODE: undefined, HEALTH_PORT: undefined, ORDER_WORKER_INSTANCES: undefined };
 
-  it('declares every service with an existing entry point run by node --import tsx, sim only outside live', () => {
+  it('declares every service with an existing entry point run by node <NODE_FLAGS> --import tsx, sim only outside live', () => {
     const sim = load({ ...defaults, MODE: 'sim' });
     expect(sim.apps.map((a) => a.name).sort()).toEqual([...productServices].sort());
     for (const app of sim.apps) {
       expect(app.script).toBe(process.execPath);
       expect(app.interpreter).toBe('none');
-      expect(app.args.slice(0, 2)).toEqual(['--import', 'tsx']);
-      const entry = app.args[2] ?? '';
+      expect(app.args.slice(0, NODE_FLAGS.length + 2)).toEqual([...NODE_FLAGS, '--import', 'tsx']);
+      const entry = app.args[NODE_FLAGS.length + 2] ?? '';
       expect(path.relative(root, entry)).toBe(path.join('services', app.name, 'src', 'main.ts'));
       expect(() => readFileSync(entry)).not.toThrow();
     }

@@ -7,12 +7,17 @@ import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * A service run as a real process: `node --import tsx <entry>` (node itself, not the tsx CLI, so signals
+ * A service run as a real process: `node <NODE_FLAGS> --import tsx <entry>`, as the launchers run it (node itself, not the tsx CLI, so signals
  * reach the service directly and SIGKILL leaves no orphan). Every stdout/stderr line is kept, for
  * `waitForLine` and for later secret scans of the whole output.
  */
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The node flags every service runs with (infra/node-flags.cjs, shared with PM2 and compose). */
+export const NODE_FLAGS: readonly string[] = (
+  createRequire(import.meta.url)(join(REPO_ROOT, 'infra', 'node-flags.cjs')) as { NODE_FLAGS: string[] }
+).NODE_FLAGS;
 
 const tsxLoader = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs'),
@@ -92,7 +97,7 @@ export class ServiceProcess {
     try {
       this.child = spawn(
         process.execPath,
-        [...(opts.nodeArgs ?? []), '--import', tsxLoader, entry, ...(opts.args ?? [])],
+        [...NODE_FLAGS, ...(opts.nodeArgs ?? []), '--import', tsxLoader, entry, ...(opts.args ?? [])],
         { cwd, env, stdio: ['ignore', outFd ?? 'pipe', outFd ?? 'pipe'] },
       );
     } finally {
