@@ -1,11 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, '..', 'test', 'fixture-service.ts');
-const tsx = path.join(here, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+// node itself with tsx's loader, not the tsx CLI: the CLI runs the service in a child of its own, which
+// the SIGKILL in afterEach would leave running (an orphan per test whose service never exits by itself).
+const tsxLoader = pathToFileURL(
+  path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs'),
+).href;
 
 interface Proc {
   child: ChildProcess;
@@ -15,7 +20,7 @@ interface Proc {
 const procs: Proc[] = [];
 
 function start(mode: string): Proc {
-  const child = spawn(tsx, [fixture], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, fixture], {
     env: { ...process.env, FIXTURE_MODE: mode },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
