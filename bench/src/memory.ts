@@ -33,7 +33,7 @@ async function medianRssOver(pids: Record<string, number>, quietMs: number): Pro
 
 /**
  * The memory yardstick: a bare BullMQ worker (bullmq + ioredis, nothing else) run the way services run
- * (node --import tsx), idle for `settleMs`.
+ * (node with the services' flags, infra/node-flags.cjs, --import tsx), idle for `settleMs`.
  */
 export async function bareWorkerRss(redisUrl: string, ns: string, settleMs: number): Promise<number> {
   const p = spawnService({

@@ -234,7 +234,7 @@ export function toMarkdown(r: BenchResults): string {
   }
   L.push('', '## Memory (RSS, MB)', '');
   L.push(
-    `Bare BullMQ worker (node --import tsx, idle): ${r.memory.bareWorkerRssMb} MB. Idle: the stack on a calm market at 20 updates/s per venue, reconciled, quiet for the same settle time (hedges meanwhile: ${r.memory.idleHedges}). Loaded: the max during the pipeline runs.`,
+    `Bare BullMQ worker (run as the services are: node with infra/node-flags.cjs --import tsx; idle): ${r.memory.bareWorkerRssMb} MB. Idle: the stack on a calm market at 20 updates/s per venue, reconciled, quiet for the same settle time (hedges meanwhile: ${r.memory.idleHedges}). Loaded: the max during the pipeline runs.`,
     '',
   );
   L.push('| service | idle | idle / bare worker | loaded (max during pipeline) |', '|---|---|---|---|');
