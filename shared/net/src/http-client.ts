@@ -69,8 +69,8 @@ const NOT_SENT_CODES = new Set<string>([
  * - connection refused / DNS / no connection before the deadline → 'unavailable' (never sent).
  *
  * Why node:http and not undici: undici parses HTTP with llhttp compiled to WebAssembly, and V8 compiling
- * it peaks at ~36 MB of malloc that stays resident (~19 MB RSS per process, measured); node's parser is the
- * same llhttp, native. With the origin's options computed once (no URL per request), a keep-alive POST
+ * it peaks at ~36 MB of malloc, of which ~19 MB stayed resident (measured, isolated); node's parser is
+ * the same llhttp, native. With the origin's options computed once (no URL per request), a keep-alive POST
  * reaches the server as fast as with an undici Pool (p50 119 vs 116 µs at 1 request/ms, 257 vs 248 µs at
  * 1 per 10 ms, this machine; a URL per request added ~40 µs). bench/README.md has the numbers.
  */

@@ -7,9 +7,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * A service run as a real process: `node <NODE_FLAGS> --import tsx <entry>`, as the launchers run it (node itself, not the tsx CLI, so signals
- * reach the service directly and SIGKILL leaves no orphan). Every stdout/stderr line is kept, for
- * `waitForLine` and for later secret scans of the whole output.
+ * A service run as a real process: `node <NODE_FLAGS> --import tsx <entry>`, as the launchers run it (node
+ * itself, not the tsx CLI, so signals reach the service directly and SIGKILL leaves no orphan). Every
+ * stdout/stderr line is kept, for `waitForLine` and for later secret scans of the whole output.
  */
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
