@@ -2,15 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '@arb/testkit/process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 // No Docker engine exists on these machines, so the deploy files are checked by parsing them.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
-const { NODE_FLAGS } = createRequire(import.meta.url)(path.join(root, 'infra', 'node-flags.cjs')) as {
-  NODE_FLAGS: string[];
-};
 
 interface ComposeService {
   image?: string;
