@@ -95,6 +95,16 @@ describe('AsterQuoteParser (recorded doc payloads)', () => {
     expect(ok).toBe(n);
   });
 
+  it('an event time past the safe integer range is malformed (found by the property below)', () => {
+    const p = new AsterQuoteParser({ symbol: 'BTCUSDT' });
+    const r = p.parse(
+      '{"e":"bookTicker","u":0,"E":9007199254740992,"s":"BTCUSDT","b":"1","B":"0","a":"2","A":"0"}',
+      1_700_000_000_000,
+    );
+    expect(r.kind).toBe('malformed');
+    expect(r.quote).toBeNull();
+  });
+
   it('property: any input never throws, and every quote produced is schema-valid', () => {
     const num = fc.oneof(
       fc.double({ noNaN: false }).map(String),

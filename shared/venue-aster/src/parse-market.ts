@@ -32,8 +32,9 @@ function isObj(x: unknown): x is Obj {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** An epoch-ms event time the quote schema accepts (a safe integer: 2^53 parses, but is not exact). */
 function isTime(x: unknown): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
 /** Parses a positive price or non-negative quantity from a venue decimal string; NaN when invalid. */
