@@ -78,6 +78,8 @@ export interface PipelineResult {
 
 interface Pending {
   armed: boolean;
+  /** Each venue's book mid when armed (a book is the dislocated one once its mid has moved away). */
+  armedBookMid: Partial<Record<SimVenue, number>>;
   emitted: Partial<Record<SimVenue, bigint>>;
   t0: bigint | null;
   req: Partial<Record<SimVenue, bigint>>;
@@ -144,10 +146,16 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
 
   const unsubs: (() => void)[] = [];
   const restore: (() => void)[] = [];
+  // Each venue's latest book mid: a book counts as dislocated only once its mid has moved by a quarter of
+  // the dislocation from where it was when armed (each venue moves by about half of it).
+  const bookMid: Partial<Record<SimVenue, number>> = {};
   for (const venue of ['aster', 'backpack'] as const) {
     unsubs.push(
-      sim.core.market.onBook(venue, () => {
+      sim.core.market.onBook(venue, (book) => {
+        bookMid[venue] = book.mid;
         if (!cur?.armed || cur.t0) return;
+        const base = cur.armedBookMid[venue];
+        if (base === undefined || Math.abs(book.mid - base) <= o.sizeUsd / 4) return;
         cur.emitted[venue] = nowNs();
         if (cur.emitted.aster !== undefined && cur.emitted.backpack !== undefined) cur.t0 = nowNs();
       }),
@@ -184,7 +192,8 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
         i % 2 === 0 ? 'buy_aster_sell_backpack' : 'buy_backpack_sell_aster';
       const started = performance.now();
       const p: Pending = {
-        armed: true,
+        armed: false,
+        armedBookMid: {},
         emitted: {},
         t0: null,
         req: {},
@@ -202,6 +211,10 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
         rampMs: 0,
         revertMs: 0,
       });
+      // Armed only now: addDislocation first brings the market up to now, which can publish the books of
+      // a tick that was due (still undislocated); the dislocated books leave on the next step.
+      p.armedBookMid = { ...bookMid };
+      p.armed = true;
       const ok = await waitFor(() => p.req.aster !== undefined && p.req.backpack !== undefined, {
         timeoutMs: Math.max(5000, o.holdMs * 2),
         intervalMs: 5,

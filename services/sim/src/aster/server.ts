@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningVenue } from '../engine/types';
 import type { AsterVenueState } from './handler-context';
@@ -8,6 +8,7 @@ import { createRestHandler } from './rest-handler';
 import { V3NonceStore } from './v3-nonce-store';
 import { asterDecimals } from './wire-market';
 import { AsterWsServer } from './ws-server';
+import { afterPoll } from '../engine/after-poll';
 
 export type { AsterVenueOptions } from './options';
 
@@ -47,9 +48,12 @@ export async function startAsterVenue(opts: AsterVenueOptions): Promise<RunningV
     wallNow,
   });
   const ws = new AsterWsServer({ engine: opts.engine, faults: opts.faults, tuning, decimals, wallNow });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    void rest(req, res);
-  });
+  const server = createServer(
+    { keepAliveTimeout: 65_000 },
+    afterPoll((req: IncomingMessage, res: ServerResponse) => {
+      void rest(req, res);
+    }),
+  );
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -16,6 +16,7 @@ import type { RestRequest, RestResult } from './rest-request';
 import { buildRoutes } from './rest-routes';
 import { wirePrecision } from './wire-precision';
 import { type BackpackWsTuning, BackpackWsHub, DEFAULT_WS_TUNING } from './ws-hub';
+import { afterPoll } from '../engine/after-poll';
 
 export interface BackpackVenueOptions extends VenueFrontEndOptions {
   /** WS heartbeat/ticker periods; the venue's defaults (60 s ping, 120 s pong deadline, 1 s ticker) if unset. */
@@ -170,19 +171,21 @@ export async function startBackpackVenue(opts: BackpackVenueOptions): Promise<Ru
     send(res, result);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (err instanceof BackpackApiError) {
-        sendError(res, err);
-        return;
-      }
-      const message = err instanceof Error ? err.message : String(err);
-      sendError(
-        res,
-        new BackpackApiError(500, BACKPACK_ERROR.serverError, `Internal server error: ${message}`),
-      );
-    });
-  });
+  const server = createServer(
+    afterPoll((req: IncomingMessage, res: ServerResponse) => {
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof BackpackApiError) {
+          sendError(res, err);
+          return;
+        }
+        const message = err instanceof Error ? err.message : String(err);
+        sendError(
+          res,
+          new BackpackApiError(500, BACKPACK_ERROR.serverError, `Internal server error: ${message}`),
+        );
+      });
+    }),
+  );
   server.keepAliveTimeout = 65_000;
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://sim').pathname;
