@@ -175,7 +175,7 @@ export function toMarkdown(r: BenchResults): string {
         ],
         [`${w}: send claim round trip`, (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].claim) : '-')],
         [
-          `${w}: venue call (sign, request, answer)`,
+          `${w}: venue call after the claim (request, answer; signing overlaps the claim)`,
           (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].venue) : '-'),
         ],
       ],

@@ -290,7 +290,8 @@ async function main(): Promise<void> {
 
 /**
  * Where a fresh leg's time goes inside each order worker, from its own 'order answered' log lines (ms):
- * local checks, the send claim's round trip, the venue call (sign, request, answer).
+ * local checks, the send claim's round trip (the venue client prepares and signs the order meanwhile), the venue
+ * call once the claim is taken (request, answer).
  */
 function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
   const out: NonNullable<PipelineAtPacing['workerSteps']> = {};

@@ -41,6 +41,17 @@ export interface BalanceSnapshot {
   available: number;
 }
 
+/** How an order request may be held back until the caller's last check has passed. */
+export interface PlaceOrderOptions {
+  /**
+   * The request leaves only once this resolves true; false withdraws it: nothing is sent and the outcome
+   * is a rejection (code NOT_SENT). The client does its local work first (rules, rate budget, signing),
+   * so the caller's last check before a send (the order worker's send claim, a Redis round trip) runs
+   * alongside it instead of before it.
+   */
+  sendGate?: Promise<boolean>;
+}
+
 /**
  * The venue-neutral trading interface the order workers and risk use. Implementations live in
  * shared/venue-*; every method throws a typed VenueError (naming venue, endpoint, code) on failure,
@@ -50,7 +61,7 @@ export interface VenueClient {
   readonly venue: VenueId;
   marketRules(symbol: string): Promise<MarketRules>;
   /** Sends one taker order and classifies what happened. */
-  placeOrder(req: OrderRequest): Promise<OrderOutcome>;
+  placeOrder(req: OrderRequest, opts?: PlaceOrderOptions): Promise<OrderOutcome>;
   /** Looks an order up by client order id (open or historical). null = the venue has no such order. */
   findOrder(symbol: string, clientOrderId: string): Promise<OrderOutcome | null>;
   cancelOrder(symbol: string, clientOrderId: string): Promise<void>;

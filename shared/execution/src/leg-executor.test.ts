@@ -191,6 +191,58 @@ describe('LegExecutor', () => {
     }
   });
 
+  it('a fresh leg is prepared while its claim is in flight and leaves only once the claim is taken', async () => {
+    const l = leg({ createdAt: clock.t });
+    const run = claims.run(l, 'j', true);
+    let release!: () => void;
+    const claimHeld = new Promise<void>((r) => {
+      release = r;
+    });
+    const done = exec.execute(l, {
+      ...run,
+      claim: async (m) => {
+        await claimHeld; // the claim's round trip, still in flight
+        return run.claim(m);
+      },
+    });
+    await new Promise((r) => setImmediate(r));
+    // The venue client did its local work (rules, signing) during the claim, but nothing left.
+    expect(venue.prepared).toHaveLength(1);
+    expect(venue.sent).toHaveLength(0);
+    release();
+    const ev = await done;
+    expect(venue.sent).toHaveLength(1);
+    expect(ev.outcome).toMatchObject({ kind: 'filled' });
+    expect(claims.markers.has(l.clientOrderId)).toBe(true);
+  });
+
+  it('a prepared leg is withdrawn, never sent, when its claim is refused or fails', async () => {
+    claims.intentFence = null;
+    const refused = await execute(leg());
+    expect(refused.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.noIntent });
+    expect(venue.prepared).toHaveLength(1);
+    expect(venue.sent).toHaveLength(0);
+
+    const l = leg({ clientOrderId: 'hunit1-aster-open2' });
+    const failing: LegRun = {
+      jobId: 'j2',
+      fresh: true,
+      claim: async () => {
+        throw new Error('redis down');
+      },
+    };
+    await expect(exec.execute(l, failing)).rejects.toThrow('redis down');
+    await new Promise((r) => setImmediate(r));
+    expect(venue.prepared).toHaveLength(2);
+    expect(venue.sent).toHaveLength(0);
+  });
+
+  it('a leg refused by its own checks is not prepared at all', async () => {
+    const ev = await execute(leg({ createdAt: clock.t - 10_000 }));
+    expect(ev.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.staleDecision });
+    expect(venue.prepared).toHaveLength(0);
+  });
+
   it('a run held up between its claim and the send never sends', async () => {
     const l = leg({ createdAt: clock.t });
     const run = claims.run(l, 'j', true);
@@ -202,6 +254,7 @@ describe('LegExecutor', () => {
         return r;
       },
     });
+    expect(venue.prepared).toHaveLength(1); // prepared during the claim, then withdrawn
     expect(venue.sent).toHaveLength(0);
     if (slow.outcome.kind === 'rejected') expect(slow.outcome.reason).toMatch(/held up before the send/);
     expect(slow.outcome).toMatchObject({ kind: 'rejected', code: NOT_PLACED });

@@ -128,10 +128,31 @@ export class LegExecutor {
     const refusal = await this.#checkBeforeSend(leg);
     const checkedAt = performance.now();
     const sentAt = this.#now();
-    const claim = await run.claim(refusal ? null : { stage: 'sent', sentAt, byJobId: run.jobId });
+    // The claim's round trip and the venue client's local work (rules, budget, signing) run together: the
+    // order is prepared now and held at its send gate, which opens only once the claim is taken.
+    const gate = refusal ? null : new SendGate();
+    const claiming = run.claim(refusal ? null : { stage: 'sent', sentAt, byJobId: run.jobId });
+    const placing = gate ? this.#place(leg, gate.promise) : null;
+    let claim: SendClaim;
+    try {
+      claim = await claiming;
+    } catch (e) {
+      gate?.open(false);
+      throw e;
+    }
+    // Any way but a taken claim, the prepared order is withdrawn (never sent).
+    if (claim.kind !== 'claimed') gate?.open(false);
     switch (claim.kind) {
-      case 'claimed':
-        return this.#send(leg, sentAt, log, { startedAt, checkedAt, claimedAt: performance.now() });
+      case 'claimed': {
+        const claimedAt = performance.now();
+        return this.#send(
+          leg,
+          sentAt,
+          log,
+          { startedAt, checkedAt, claimedAt },
+          gate && placing ? { gate, placing } : undefined,
+        );
+      }
       case 'stale-fence':
         return this.#refuseStaleFence(leg, claim.fence);
       case 'no-intent':
@@ -237,15 +258,11 @@ export class LegExecutor {
     };
   }
 
-  /** The one send of a claimed leg; `steps` (performance.now() marks of a fresh run) go to the log. */
-  async #send(leg: LegJob, sentAt: number, log: Logger, steps?: PreSendSteps): Promise<OrderOutcomeEvent> {
-    const o = this.#o;
-    // The settle period of "never placed" counts from sentAt: a run held up (paused process, slow Redis)
-    // past maxPreSendMs between its claim and here gives up the send and resolves instead.
-    if (this.#now() - sentAt > (o.maxPreSendMs ?? 1000)) {
-      log.error({ heldMs: this.#now() - sentAt }, 'held up before the send; not sending');
-      return this.#resolve(leg, sentAt, 'send abandoned: held up before the send', log);
-    }
+  /**
+   * Starts the venue call of a leg (placeOrder never throws for venue outcomes; a throw is a bug, and the
+   * order may have left: unknown). With a gate, the request waits at it after the client's local work.
+   */
+  #place(leg: LegJob, sendGate?: Promise<boolean>): Promise<OrderOutcome> {
     const req: OrderRequest = {
       venue: leg.venue,
       symbol: leg.symbol,
@@ -255,14 +272,38 @@ export class LegExecutor {
       clientOrderId: leg.clientOrderId,
       ...(leg.limitPrice === undefined ? {} : { limitPrice: leg.limitPrice }),
     };
-    let outcome: OrderOutcome;
-    const sendingAt = performance.now();
-    try {
-      outcome = await o.venue.placeOrder(req);
-    } catch (e) {
-      // placeOrder classifies venue outcomes itself; a throw is a bug, and the order may have left.
-      outcome = { kind: 'unknown', venue: leg.venue, clientOrderId: leg.clientOrderId, reason: errText(e) };
+    return this.#o.venue.placeOrder(req, sendGate ? { sendGate } : {}).catch(
+      (e: unknown): OrderOutcome => ({
+        kind: 'unknown',
+        venue: leg.venue,
+        clientOrderId: leg.clientOrderId,
+        reason: errText(e),
+      }),
+    );
+  }
+
+  /**
+   * The one send of a claimed leg: opens the gate of the order prepared during the claim (`prepared`), or
+   * places it now. `steps` (performance.now() marks of a fresh run) go to the log.
+   */
+  async #send(
+    leg: LegJob,
+    sentAt: number,
+    log: Logger,
+    steps?: PreSendSteps,
+    prepared?: { gate: SendGate; placing: Promise<OrderOutcome> },
+  ): Promise<OrderOutcomeEvent> {
+    const o = this.#o;
+    // The settle period of "never placed" counts from sentAt: a run held up (paused process, slow Redis)
+    // past maxPreSendMs between its claim and here gives up the send and resolves instead.
+    if (this.#now() - sentAt > (o.maxPreSendMs ?? 1000)) {
+      prepared?.gate.open(false);
+      log.error({ heldMs: this.#now() - sentAt }, 'held up before the send; not sending');
+      return this.#resolve(leg, sentAt, 'send abandoned: held up before the send', log);
     }
+    const sendingAt = performance.now();
+    prepared?.gate.open(true);
+    const outcome = await (prepared?.placing ?? this.#place(leg));
     const ackAt = this.#now();
     if (outcome.kind !== 'rejected' && !leg.reduceOnly) {
       // Margin used (or may be): the next margin check waits for a balance read after this order. A
@@ -281,7 +322,8 @@ export class LegExecutor {
     if (outcome.kind !== 'rejected' || !o.health.rejectedByPath(outcome.reason)) o.health.ok();
     o.metrics.sendToAck.observe({ venue: leg.venue }, (ackAt - sentAt) / 1000);
     o.metrics.decisionToAck.observe({ venue: leg.venue }, Math.max(0, ackAt - leg.createdAt) / 1000);
-    // Where the worker's time went (ms): checks, claim round trip, then the venue call (sign + request + answer).
+    // Where the worker's time went (ms): checks, claim round trip (the order is prepared and signed meanwhile),
+    // then the venue call from the gate's opening (request + answer).
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
     log.info(
       {
@@ -473,6 +515,20 @@ export class LegExecutor {
     await this.#o.io.report(event);
     this.#o.metrics.outcomes.inc({ venue: leg.venue, kind: outcome.kind, probed: String(t.probed) });
     return event;
+  }
+}
+
+/** A send gate (PlaceOrderOptions.sendGate): resolved once, by the first open(). */
+class SendGate {
+  readonly promise: Promise<boolean>;
+  #resolve!: (mayLeave: boolean) => void;
+  constructor() {
+    this.promise = new Promise<boolean>((r) => {
+      this.#resolve = r;
+    });
+  }
+  open(mayLeave: boolean): void {
+    this.#resolve(mayLeave);
   }
 }
 

@@ -86,6 +86,30 @@ describe('HttpClient', () => {
     await http.close();
   });
 
+  it('holds a request at its send gate: false withdraws it unsent, true lets it leave', async () => {
+    const http = new HttpClient({ venue: 'aster', baseUrl: base, timeoutMs: 200 });
+    const before = seenBodies.length;
+    let open!: (mayLeave: boolean) => void;
+    const gate = new Promise<boolean>((r) => {
+      open = r;
+    });
+    const held = http.request({ method: 'POST', path: '/ok', body: 'gated', sendGate: gate });
+    // Longer than the request's deadline: the deadline only starts once the gate has opened.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seenBodies.length).toBe(before);
+    open(true);
+    expect(JSON.parse((await held).body)).toMatchObject({ body: 'gated' });
+    expect(seenBodies.slice(before)).toEqual(['gated']);
+
+    const withdrawn = await failure(
+      http.request({ method: 'POST', path: '/ok', body: 'never', sendGate: Promise.resolve(false) }),
+    );
+    expect(withdrawn).toMatchObject({ code: 'NOT_SENT', category: 'unavailable', venue: 'aster' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seenBodies.slice(before)).toEqual(['gated']);
+    await http.close();
+  });
+
   it('keeps a base path prefix', async () => {
     const http = new HttpClient({ venue: 'aster', baseUrl: `${base}/prefix/`, timeoutMs: 2000 });
     expect((await http.request({ method: 'GET', path: '/ok' })).body).toBe('prefixed');

@@ -17,6 +17,11 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Overrides the client's default deadline for the whole request (headers + body). */
   timeoutMs?: number;
+  /**
+   * Awaited before anything is written (the deadline starts after it): false throws a NOT_SENT
+   * VenueError, category 'unavailable' (nothing left). See PlaceOrderOptions in @arb/core.
+   */
+  sendGate?: Promise<boolean>;
 }
 
 export interface HttpResponse {
@@ -48,6 +53,8 @@ export const HTTP_ERROR_CODES = {
   http5xx: 'HTTP_5XX',
   /** The deadline (or an abort) came before the request had a connected socket: nothing was sent. */
   notConnected: 'NOT_CONNECTED',
+  /** The caller's send gate withdrew the request before it was written. */
+  notSent: 'NOT_SENT',
 } as const;
 
 /** Socket errors that happen before any byte of the request left: nothing can have executed. */
@@ -101,6 +108,7 @@ export class HttpClient {
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     const endpoint = `${req.method} ${req.path}`;
+    if (req.sendGate && !(await req.sendGate)) throw notSentError(this.venue, endpoint);
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     const ac = new AbortController();
     let timedOut = false;
@@ -301,4 +309,15 @@ export function extractVenueCode(body: string): string | undefined {
 export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
   const v = headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** A request its caller withdrew (send gate false) before any byte was written. */
+export function notSentError(venue: VenueId, endpoint: string): VenueError {
+  return new VenueError({
+    venue,
+    endpoint,
+    code: HTTP_ERROR_CODES.notSent,
+    category: 'unavailable',
+    detail: 'withdrawn by the caller before it was sent',
+  });
 }

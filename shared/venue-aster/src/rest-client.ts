@@ -40,6 +40,8 @@ export const preciseNow = (): number => performance.timeOrigin + performance.now
 
 export interface AsterCallOptions {
   timeoutMs?: number;
+  /** Held until this resolves (after signing); false: not sent (HttpRequest.sendGate). */
+  sendGate?: Promise<boolean>;
 }
 
 /**
@@ -185,6 +187,7 @@ export class AsterRestClient {
         headers: isQuery ? headers : { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
         ...(isQuery ? { query: payload } : { body: payload }),
         ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}),
+        ...(call.sendGate ? { sendGate: call.sendGate } : {}),
       });
       try {
         return this.handle<T>(res, endpoint);

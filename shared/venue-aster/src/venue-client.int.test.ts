@@ -125,6 +125,30 @@ describe.each(SCHEMES)('AsterVenueClient against the simulator ($name auth)', ({
     await c.close();
   });
 
+  it('an order held at its send gate is signed but leaves only when the gate opens; a closed gate sends nothing', async () => {
+    const c = client(creds);
+    await c.init(SYMBOL);
+    const withdrawnReq = order({});
+    const withdrawn = await c.placeOrder(withdrawnReq, { sendGate: Promise.resolve(false) });
+    expect(withdrawn).toMatchObject({ kind: 'rejected', code: 'NOT_SENT' });
+    expect(await c.findOrder(SYMBOL, withdrawnReq.clientOrderId)).toBeNull();
+
+    let open!: (mayLeave: boolean) => void;
+    const gate = new Promise<boolean>((r) => {
+      open = r;
+    });
+    const heldReq = order({});
+    const held = c.placeOrder(heldReq, { sendGate: gate });
+    await new Promise((r) => setTimeout(r, 100));
+    // Signed and waiting, not at the venue: the simulator has no such order yet.
+    expect(await c.findOrder(SYMBOL, heldReq.clientOrderId)).toBeNull();
+    open(true);
+    expectFilled(await held);
+    expect((await c.findOrder(SYMBOL, heldReq.clientOrderId))?.kind).toBe('filled');
+    expectFilled(await c.placeOrder(order({ side: 'sell', qty: 0.02, reduceOnly: true })));
+    await c.close();
+  });
+
   it('IOC limit that cannot fill is rejected with the venue status; cancel of an unknown order throws -2011', async () => {
     const c = client(creds);
     const book = await admin.book('aster');

@@ -3,6 +3,7 @@ import { compareDecimal, formatToStep, multiplyDecimal } from '@arb/core/decimal
 import type {
   BalanceSnapshot,
   OpenOrderSnapshot,
+  PlaceOrderOptions,
   PositionSnapshot,
   VenueClient,
 } from '@arb/core/venue-client';
@@ -153,7 +154,7 @@ export class AsterVenueClient implements VenueClient {
     return p;
   }
 
-  async placeOrder(req: OrderRequest): Promise<OrderOutcome> {
+  async placeOrder(req: OrderRequest, opts: PlaceOrderOptions = {}): Promise<OrderOutcome> {
     const base = { venue: 'aster' as const, clientOrderId: req.clientOrderId };
     let prepared: PreparedOrder;
     try {
@@ -169,6 +170,7 @@ export class AsterVenueClient implements VenueClient {
         this.rest.paths.order,
         prepared.params,
         ASTER_WEIGHTS.order ?? 1,
+        opts.sendGate ? { sendGate: opts.sendGate } : {},
       );
     } catch (e) {
       return this.outcomeOfError(e, req.clientOrderId);

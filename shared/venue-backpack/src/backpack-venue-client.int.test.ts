@@ -66,6 +66,30 @@ describe.each(['ccxt', 'direct'] as const)(
       expect(await client.ensureLeverage(SYMBOL, 5)).toBe(5);
     });
 
+    it('an order held at its send gate leaves only when the gate opens; a closed gate sends nothing', async () => {
+      const simOrders = (clientOrderId: string) =>
+        sim.core.engines.backpack
+          .orderHistory(SIM_ACCOUNT)
+          .filter((o) => o.clientOrderId === String(backpackClientId(clientOrderId)));
+      const withdrawnReq = order();
+      const withdrawn = await client.placeOrder(withdrawnReq, { sendGate: Promise.resolve(false) });
+      expect(withdrawn).toMatchObject({ kind: 'rejected', code: 'NOT_SENT' });
+      expect(simOrders(withdrawnReq.clientOrderId)).toEqual([]);
+
+      let open!: (mayLeave: boolean) => void;
+      const gate = new Promise<boolean>((r) => {
+        open = r;
+      });
+      const heldReq = order();
+      const held = client.placeOrder(heldReq, { sendGate: gate });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(simOrders(heldReq.clientOrderId)).toEqual([]);
+      open(true);
+      expect((await held).kind).toBe('filled');
+      expect(simOrders(heldReq.clientOrderId)).toHaveLength(1);
+      await client.placeOrder(order({ side: 'sell', reduceOnly: true }));
+    });
+
     it('places a signed market order: filled with qty, avg price, fee and venue order id', async () => {
       const req = order({ qty: 0.0123456 });
       const outcome = await client.placeOrder(req);

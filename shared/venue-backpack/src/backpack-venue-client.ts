@@ -4,6 +4,7 @@ import type {
   BalanceSnapshot,
   MarketRules,
   OpenOrderSnapshot,
+  PlaceOrderOptions,
   PositionSnapshot,
   VenueClient,
 } from '@arb/core/venue-client';
@@ -41,6 +42,7 @@ import {
   type BackpackRestTransport,
   endpointName,
   type HttpMethod,
+  type RestCallOptions,
   type RestParams,
 } from './rest-transport';
 
@@ -86,8 +88,14 @@ class LazyCcxtTransport implements BackpackRestTransport {
     return this.#transport;
   }
 
-  async call(method: HttpMethod, path: string, params: RestParams, isPrivate: boolean): Promise<unknown> {
-    return (await this.#load()).call(method, path, params, isPrivate);
+  async call(
+    method: HttpMethod,
+    path: string,
+    params: RestParams,
+    isPrivate: boolean,
+    opts?: RestCallOptions,
+  ): Promise<unknown> {
+    return (await this.#load()).call(method, path, params, isPrivate, opts);
   }
 
   async close(): Promise<void> {
@@ -166,7 +174,7 @@ export class BackpackVenueClient implements VenueClient {
     return body;
   }
 
-  async placeOrder(req: OrderRequest): Promise<OrderOutcome> {
+  async placeOrder(req: OrderRequest, opts: PlaceOrderOptions = {}): Promise<OrderOutcome> {
     const base = { venue: 'backpack' as const, clientOrderId: req.clientOrderId };
     let body: RestParams;
     try {
@@ -185,7 +193,7 @@ export class BackpackVenueClient implements VenueClient {
     }
     let order: BackpackOrderState;
     try {
-      const raw = await this.#rest.call('POST', BACKPACK_PATHS.order, body, true);
+      const raw = await this.#rest.call('POST', BACKPACK_PATHS.order, body, true, opts);
       order = parseOrder(
         this.#validate(BackpackOrderSchema, raw, endpointName('POST', BACKPACK_PATHS.order)),
       );

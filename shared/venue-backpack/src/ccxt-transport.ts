@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Ccxt from 'ccxt';
+import { notSentError } from '@arb/net/http-client';
 import { VenueError } from '@arb/net/venue-error';
 import { BACKPACK_INSTRUCTIONS, BACKPACK_WINDOW_MS } from './constants';
 import { classifyHttpFailure, classifyTransportFailure } from './error-map';
@@ -10,6 +11,7 @@ import {
   type BackpackRestTransport,
   endpointName,
   type HttpMethod,
+  type RestCallOptions,
   type RestParams,
 } from './rest-transport';
 
@@ -91,11 +93,19 @@ export class CcxtBackpackTransport implements BackpackRestTransport {
     }
   }
 
-  async call(method: HttpMethod, path: string, params: RestParams, isPrivate: boolean): Promise<unknown> {
+  async call(
+    method: HttpMethod,
+    path: string,
+    params: RestParams,
+    isPrivate: boolean,
+    opts: RestCallOptions = {},
+  ): Promise<unknown> {
     const endpoint = endpointName(method, path);
     if (isPrivate && BACKPACK_INSTRUCTIONS[`${method} ${path}`] === undefined) {
       throw new VenueError({ venue: 'backpack', endpoint, code: 'NO_INSTRUCTION', category: 'bug' });
     }
+    // CCXT signs inside its request call: the gate is awaited before it (no overlap, same guarantee).
+    if (opts.sendGate && !(await opts.sendGate)) throw notSentError('backpack', endpoint);
     try {
       return await this.#ex.request(path, isPrivate ? 'private' : 'public', method, params);
     } catch (e) {

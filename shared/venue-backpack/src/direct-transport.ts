@@ -7,6 +7,7 @@ import {
   type BackpackRestTransport,
   endpointName,
   type HttpMethod,
+  type RestCallOptions,
   type RestParams,
 } from './rest-transport';
 import { BackpackSigner } from './signer';
@@ -34,7 +35,13 @@ export class DirectBackpackTransport implements BackpackRestTransport {
     this.#now = opts.now ?? Date.now;
   }
 
-  async call(method: HttpMethod, path: string, params: RestParams, isPrivate: boolean): Promise<unknown> {
+  async call(
+    method: HttpMethod,
+    path: string,
+    params: RestParams,
+    isPrivate: boolean,
+    opts: RestCallOptions = {},
+  ): Promise<unknown> {
     const endpoint = endpointName(method, path);
     const sorted: RestParams = {};
     for (const k of Object.keys(params).sort()) sorted[k] = params[k] as string | number | boolean;
@@ -74,6 +81,7 @@ export class DirectBackpackTransport implements BackpackRestTransport {
       ...(query === undefined ? {} : { query }),
       ...(body === undefined ? {} : { body }),
       headers,
+      ...(opts.sendGate ? { sendGate: opts.sendGate } : {}),
     });
     if (res.status >= 400) {
       throw classifyHttpFailure(

@@ -10,8 +10,19 @@ export interface BackpackRestTransport {
    * Sends one request. `path` has no leading slash (e.g. "api/v1/order"); private calls are signed.
    * Resolves with the parsed JSON body (or the raw text when it is not JSON); rejects with VenueError.
    */
-  call(method: HttpMethod, path: string, params: RestParams, isPrivate: boolean): Promise<unknown>;
+  call(
+    method: HttpMethod,
+    path: string,
+    params: RestParams,
+    isPrivate: boolean,
+    opts?: RestCallOptions,
+  ): Promise<unknown>;
   close(): Promise<void>;
+}
+
+export interface RestCallOptions {
+  /** Held until this resolves (after signing); false: not sent (PlaceOrderOptions.sendGate in @arb/core). */
+  sendGate?: Promise<boolean>;
 }
 
 export interface BackpackRestOptions {

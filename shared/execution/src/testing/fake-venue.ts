@@ -1,10 +1,12 @@
 import type { OrderOutcome, OrderRequest } from '@arb/core/order';
-import type { BalanceSnapshot, MarketRules, VenueClient } from '@arb/core/venue-client';
+import type { BalanceSnapshot, MarketRules, PlaceOrderOptions, VenueClient } from '@arb/core/venue-client';
 
 /** An in-memory venue: orders by client id; scripted answers for placeOrder and failures. */
 export class FakeVenue implements VenueClient {
   readonly venue = 'aster' as const;
   readonly orders = new Map<string, OrderOutcome>();
+  /** placeOrder calls (the client's local work done); `sent`: those whose request left (gate open). */
+  readonly prepared: OrderRequest[] = [];
   readonly sent: OrderRequest[] = [];
   available = 10_000;
   /** What placeOrder does: fill (and record), or answer unknown after recording (or not). */
@@ -25,7 +27,17 @@ export class FakeVenue implements VenueClient {
   async marketRules(symbol: string): Promise<MarketRules> {
     return { symbol, tickSize: 0.1, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
   }
-  async placeOrder(req: OrderRequest): Promise<OrderOutcome> {
+  async placeOrder(req: OrderRequest, opts: PlaceOrderOptions = {}): Promise<OrderOutcome> {
+    this.prepared.push(req);
+    if (opts.sendGate && !(await opts.sendGate)) {
+      return {
+        kind: 'rejected',
+        venue: 'aster',
+        clientOrderId: req.clientOrderId,
+        code: 'NOT_SENT',
+        reason: 'withdrawn before it was sent',
+      };
+    }
     this.sent.push(req);
     const filled: OrderOutcome = {
       kind: 'filled',
