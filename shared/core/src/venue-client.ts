@@ -47,7 +47,8 @@ export interface PlaceOrderOptions {
    * The request leaves only once this resolves true; false withdraws it: nothing is sent and the outcome
    * is a rejection (code NOT_SENT). The client does its local work first (rules, rate budget, signing),
    * so the caller's last check before a send (the order worker's send claim, a Redis round trip) runs
-   * alongside it instead of before it.
+   * alongside it instead of before it. A withdrawn request has still taken its rate-budget weight and used
+   * a signature timestamp/nonce (harmless: nothing reached the venue).
    */
   sendGate?: Promise<boolean>;
 }
