@@ -77,9 +77,8 @@ export interface PipelineResult {
 }
 
 interface Pending {
-  armed: boolean;
-  /** Each venue's book mid when armed (a book is the dislocated one once its mid has moved away). */
-  armedBookMid: Partial<Record<SimVenue, number>>;
+  /** Each venue's book mid when armed, null before (a book is the dislocated one once its mid moved away). */
+  armedBookMid: Partial<Record<SimVenue, number>> | null;
   emitted: Partial<Record<SimVenue, bigint>>;
   t0: bigint | null;
   req: Partial<Record<SimVenue, bigint>>;
@@ -153,7 +152,7 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
     unsubs.push(
       sim.core.market.onBook(venue, (book) => {
         bookMid[venue] = book.mid;
-        if (!cur?.armed || cur.t0) return;
+        if (!cur?.armedBookMid || cur.t0) return;
         const base = cur.armedBookMid[venue];
         if (base === undefined || Math.abs(book.mid - base) <= o.sizeUsd / 4) return;
         cur.emitted[venue] = nowNs();
@@ -192,8 +191,7 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
         i % 2 === 0 ? 'buy_aster_sell_backpack' : 'buy_backpack_sell_aster';
       const started = performance.now();
       const p: Pending = {
-        armed: false,
-        armedBookMid: {},
+        armedBookMid: null,
         emitted: {},
         t0: null,
         req: {},
@@ -214,7 +212,6 @@ export async function measurePipeline(stack: BenchStack, o: PipelineOptions): Pr
       // Armed only now: addDislocation first brings the market up to now, which can publish the books of
       // a tick that was due (still undislocated); the dislocated books leave on the next step.
       p.armedBookMid = { ...bookMid };
-      p.armed = true;
       const ok = await waitFor(() => p.req.aster !== undefined && p.req.backpack !== undefined, {
         timeoutMs: Math.max(5000, o.holdMs * 2),
         intervalMs: 5,

@@ -133,28 +133,21 @@ export class LegExecutor {
     const sentAt = this.#now();
     // The claim's round trip and the venue client's local work (rules, budget, signing) run together: the
     // order is prepared now and held at its send gate, which opens only once the claim is taken.
-    const gate = refusal ? null : new SendGate();
     const claiming = run.claim(refusal ? null : { stage: 'sent', sentAt, byJobId: run.jobId });
-    const placing = gate ? this.#place(leg, gate.promise) : null;
+    const prepared = refusal ? undefined : this.#prepare(leg);
     let claim: SendClaim;
     try {
       claim = await claiming;
     } catch (e) {
-      gate?.open(false);
+      prepared?.gate.open(false);
       throw e;
     }
     // Any way but a taken claim, the prepared order is withdrawn (never sent).
-    if (claim.kind !== 'claimed') gate?.open(false);
+    if (claim.kind !== 'claimed') prepared?.gate.open(false);
     switch (claim.kind) {
       case 'claimed': {
         const claimedAt = performance.now();
-        return this.#send(
-          leg,
-          sentAt,
-          log,
-          { startedAt, checkedAt, claimedAt },
-          gate && placing ? { gate, placing } : undefined,
-        );
+        return this.#send(leg, sentAt, log, { startedAt, checkedAt, claimedAt }, prepared);
       }
       case 'stale-fence':
         return this.#refuseStaleFence(leg, claim.fence);
@@ -261,6 +254,12 @@ export class LegExecutor {
     };
   }
 
+  /** Starts the venue call of a leg held at a new send gate: the client's local work runs now. */
+  #prepare(leg: LegJob): PreparedSend {
+    const gate = new SendGate();
+    return { gate, placing: this.#place(leg, gate.promise) };
+  }
+
   /**
    * Starts the venue call of a leg (placeOrder never throws for venue outcomes; a throw is a bug, and the
    * order may have left: unknown). With a gate, the request waits at it after the client's local work.
@@ -295,7 +294,7 @@ export class LegExecutor {
     sentAt: number,
     logger: () => Logger,
     steps?: PreSendSteps,
-    prepared?: { gate: SendGate; placing: Promise<OrderOutcome> },
+    prepared?: PreparedSend,
   ): Promise<OrderOutcomeEvent> {
     const o = this.#o;
     // The settle period of "never placed" counts from sentAt: a run held up (paused process, slow Redis)
@@ -536,6 +535,12 @@ class SendGate {
   open(mayLeave: boolean): void {
     this.#resolve(mayLeave);
   }
+}
+
+/** A leg's venue call started during its claim, waiting at its gate. */
+interface PreparedSend {
+  gate: SendGate;
+  placing: Promise<OrderOutcome>;
 }
 
 /** performance.now() marks of a fresh run before its send. */
