@@ -318,9 +318,11 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
           // The strategy's own legs, marked enqueued in the record: queued already (re-adding is a no-op
           // that costs two BullMQ scripts while the legs are being sent).
           if (isStrategyLeg && record.enqueued[a.order.role === 'close' ? 'close' : 'open']) break;
-          await enqueueJob(queues, job);
+          // A backed-off retry waits in BullMQ's delayed set (a redrive after a restart keeps its time).
+          const delayMs = a.order.notBefore === undefined ? 0 : Math.max(0, a.order.notBefore - Date.now());
+          await enqueueJob(queues, job, delayMs);
           log.info(
-            { hedgeId: a.order.hedgeId, jobId: job.id, side: job.data.side, qty: job.data.qty },
+            { hedgeId: a.order.hedgeId, jobId: job.id, side: job.data.side, qty: job.data.qty, delayMs },
             'leg job enqueued',
           );
           break;
@@ -554,7 +556,9 @@ export async function startRisk(o: RiskServiceOptions): Promise<RunningRisk> {
         );
       }
       for (const leg of h.legs) {
-        if (leg.status === 'pending' && now - leg.updatedAt >= stuckLegMs && !resolving.has(leg.id)) {
+        // A backed-off retry is not due before its notBefore: it cannot be stuck before then.
+        const due = Math.max(leg.updatedAt, leg.notBefore ?? 0);
+        if (leg.status === 'pending' && now - due >= stuckLegMs && !resolving.has(leg.id)) {
           resolving.set(leg.id, {
             hedgeId: h.id,
             legId: leg.id,

@@ -157,8 +157,22 @@ function fill(hedgeId: string, legId: string, venue: VenueId, side: Side, price:
   });
 }
 
-function rejected(hedgeId: string, legId: string, venue: VenueId, code: string, reason: string) {
-  return outcomeEvent(hedgeId, legId, { kind: 'rejected', venue, clientOrderId: legId, code, reason });
+function rejected(
+  hedgeId: string,
+  legId: string,
+  venue: VenueId,
+  code: string,
+  reason: string,
+  retryAfterMs?: number,
+) {
+  return outcomeEvent(hedgeId, legId, {
+    kind: 'rejected',
+    venue,
+    clientOrderId: legId,
+    code,
+    reason,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }
 
 const report = (e: OrderOutcomeEvent) =>
@@ -266,9 +280,26 @@ describe('risk (in-process, real Redis and simulator)', () => {
       reduceOnly: true,
     });
 
+    // A close leg refused by a rate limit: its retry waits out the venue's Retry-After in BullMQ's delayed
+    // set instead of coming straight back (a retry storm while the venue is known to refuse).
+    const limitedAt = Date.now();
+    await report(
+      rejected(hedgeId, `${hedgeId}-backpack-close1`, 'backpack', 'HTTP_429', 'rate limited', 1500),
+    );
+    const retry = await waitFor(() => queues.backpack.getJob(`${hedgeId}-backpack-close2`), {
+      timeoutMs: 15_000,
+      message: 'the close leg retried',
+    });
+    expect(retry.data).toMatchObject({ side: 'buy', qty: 0.02, reduceOnly: true });
+    expect(await retry.getState()).toBe('delayed');
+    expect(retry.opts.delay).toBeGreaterThan(0);
+    expect(retry.timestamp + (retry.opts.delay ?? 0)).toBeGreaterThanOrEqual(limitedAt + 1500);
+    expect(retry.timestamp + (retry.opts.delay ?? 0)).toBeLessThanOrEqual(Date.now() + 1500);
+    // (A worker would take it once due; this test plays the worker and reports its fill.)
+
     // A losing close: -4 USD before fees, past the 1 USD daily loss limit.
     await report(fill(hedgeId, `${hedgeId}-aster-close1`, 'aster', 'sell', 99_900));
-    await report(fill(hedgeId, `${hedgeId}-backpack-close1`, 'backpack', 'buy', 100_200));
+    await report(fill(hedgeId, `${hedgeId}-backpack-close2`, 'backpack', 'buy', 100_200));
     await waitFor(async () => (await readHedge(fx.redis, names, hedgeId))?.status?.phase === 'closed', {
       timeoutMs: 15_000,
       message: 'closed',

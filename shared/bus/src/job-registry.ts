@@ -55,9 +55,19 @@ export function legJobId(hedgeId: string, venue: VenueId, role: LegRole, attempt
 const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 10_000 };
 const KEEP_FAILED = { age: 30 * 24 * 3600, count: 10_000 };
 
-/** THE options of every job: its deterministic id, one attempt (legs are never blindly retried), removal. */
-export function jobOptions(job: OrderJob): JobsOptions {
-  return { jobId: job.id, attempts: 1, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED };
+/**
+ * THE options of every job: its deterministic id, one attempt (legs are never blindly retried), removal,
+ * and a delay for a backed-off retry (`delayMs` > 0: BullMQ holds it in its delayed set until then).
+ */
+export function jobOptions(job: OrderJob, delayMs = 0): JobsOptions {
+  const opts: JobsOptions = {
+    jobId: job.id,
+    attempts: 1,
+    removeOnComplete: KEEP_COMPLETED,
+    removeOnFail: KEEP_FAILED,
+  };
+  if (delayMs > 0) opts.delay = Math.ceil(delayMs);
+  return opts;
 }
 
 /** Builds one leg job (payload, id, queue); validates it. */

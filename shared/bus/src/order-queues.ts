@@ -59,8 +59,8 @@ export async function closeOrderQueues(queues: OrderQueues): Promise<void> {
 }
 
 /** Adds one job with the registry's options; an already-present job id is a no-op (BullMQ dedup). */
-export async function enqueueJob(queues: OrderQueues, job: OrderJob): Promise<void> {
-  await queues[job.data.venue].add(job.name, job.data, jobOptions(job));
+export async function enqueueJob(queues: OrderQueues, job: OrderJob, delayMs = 0): Promise<void> {
+  await queues[job.data.venue].add(job.name, job.data, jobOptions(job, delayMs));
 }
 
 /**

@@ -47,7 +47,14 @@ describe('hedge schemas', () => {
                         executedAt: t,
                       }
                     : what === 'reject'
-                      ? { type: 'leg_rejected', legId: leg.id, code: 'c', reason: 'r' }
+                      ? {
+                          type: 'leg_rejected',
+                          legId: leg.id,
+                          code: 'c',
+                          reason: 'r',
+                          // every other reject says when to retry (the state then keeps it)
+                          ...(pick % 2 === 1 ? { retryAfterMs: 1 + (pick % 90_000) } : {}),
+                        }
                       : { type: 'leg_unknown', legId: leg.id, reason: 'timeout' };
             if (!event) continue;
             expect(parseHedgeEvent(JSON.parse(JSON.stringify(event)))).toEqual(event);

@@ -41,6 +41,8 @@ export const HedgeLegSchema = z.object({
   status: z.enum(LEG_STATUSES),
   fill: LegFillSchema.nullable(),
   error: z.string().nullable(),
+  retryAfterMs: z.number().int().positive().optional(),
+  notBefore: epochMs.optional(),
   createdAt: epochMs,
   updatedAt: epochMs,
 });
@@ -87,6 +89,7 @@ export const HedgeEventSchema = z.discriminatedUnion('type', [
     legId: z.string().min(1),
     code: z.string(),
     reason: z.string(),
+    retryAfterMs: z.number().int().positive().optional(),
     policy: z.enum(CLEANUP_POLICIES).optional(),
   }),
   z.object({ type: z.literal('leg_unknown'), legId: z.string().min(1), reason: z.string() }),

@@ -13,6 +13,7 @@ import {
   isFlat,
   isTerminal,
   legId,
+  MAX_RETRY_AFTER_MS,
   makeHedgeId,
   newHedge,
   outstandingLegs,
@@ -287,6 +288,78 @@ describe('reduceHedge: one-sided and failures', () => {
     expect(r.state.phase).toBe('closed');
   });
 
+  describe('backoff of reduce-only retries', () => {
+    function closingWithBackpackLeft(): HedgeState {
+      const opened = run(start(), [fill(A_OPEN, 100_010), fill(B_OPEN, 100_150)]).state;
+      const r = reduceHedge(opened, { type: 'close_requested', reason: 'manual' }, 3000);
+      return reduceHedge(r.state, fill('h1-aster-close1', 100_050), 3001).state;
+    }
+    const notBeforeOf = (r: HedgeResult) => placed(r.actions).map((o) => o.notBefore);
+
+    it('the first retry goes at once, then 200 ms doubling, capped at 5 s', () => {
+      let s = closingWithBackpackLeft();
+      const seen: (number | undefined)[] = [];
+      for (let i = 1; i <= 9; i++) {
+        const now = 10_000 * i;
+        const r = reduceHedge(s, reject(`h1-backpack-close${i}`), now);
+        const [at] = notBeforeOf(r);
+        seen.push(at === undefined ? undefined : at - now);
+        s = r.state;
+      }
+      expect(seen).toEqual([undefined, 200, 400, 800, 1600, 3200, 5000, 5000, 5000]);
+      // the pending retry carries its time in the state, and a redrive (restart) re-emits it
+      expect(s.legs.at(-1)?.notBefore).toBe(90_000 + 5000);
+      expect(notBeforeOf(reduceHedge(s, { type: 'redrive' }, 91_000))).toEqual([95_000]);
+    });
+
+    it("a venue's retry-after is honoured (capped at a minute), even on the first failure", () => {
+      const s = closingWithBackpackLeft();
+      const limited = (ms: number): HedgeEvent => ({
+        type: 'leg_rejected',
+        legId: 'h1-backpack-close1',
+        code: 'LOCAL_RATE_BUDGET',
+        reason: 'weight',
+        retryAfterMs: ms,
+      });
+      expect(notBeforeOf(reduceHedge(s, limited(30_000), 5000))).toEqual([35_000]);
+      expect(notBeforeOf(reduceHedge(s, limited(3_600_000), 5000))).toEqual([65_000]);
+      expect(
+        reduceHedge(s, limited(30_000), 5000).state.legs.find((l) => l.id === 'h1-backpack-close1'),
+      ).toMatchObject({ status: 'rejected', retryAfterMs: 30_000 });
+    });
+
+    it('a fill resets the backoff: after a partial fill the remainder goes at once', () => {
+      let s = closingWithBackpackLeft();
+      s = reduceHedge(s, reject('h1-backpack-close1'), 4000).state;
+      s = reduceHedge(s, reject('h1-backpack-close2'), 5000).state;
+      expect(s.legs.at(-1)?.notBefore).toBe(5200);
+      const r = reduceHedge(s, fill('h1-backpack-close3', 100_120, 0.01), 6000);
+      expect(notBeforeOf(r)).toEqual([undefined]);
+      expect(placed(r.actions)).toEqual([
+        expect.objectContaining({ legId: 'h1-backpack-close4', qty: 0.01 }),
+      ]);
+    });
+
+    it("maps an outcome's retry-after into the reject event", () => {
+      expect(
+        eventFromOutcome('x', {
+          kind: 'rejected',
+          venue: 'aster',
+          clientOrderId: 'x',
+          code: 'LOCAL_RATE_BUDGET',
+          reason: 'weight',
+          retryAfterMs: 1234,
+        }),
+      ).toEqual({
+        type: 'leg_rejected',
+        legId: 'x',
+        code: 'LOCAL_RATE_BUDGET',
+        reason: 'weight',
+        retryAfterMs: 1234,
+      });
+    });
+  });
+
   it('a partial close fill leaves a remainder leg', () => {
     const opened = run(start(), [fill(A_OPEN, 100_010), fill(B_OPEN, 100_150)]).state;
     let r = reduceHedge(opened, { type: 'close_requested', reason: 'spread_converged' }, 3000);
@@ -521,18 +594,31 @@ export function driveHedge(policy: CleanupPolicy, steps: Step[]): HedgeState {
           };
           break;
         case 'reject':
-          event = { type: 'leg_rejected', legId: leg.id, code: 'x', reason: 'y' };
+          event = {
+            type: 'leg_rejected',
+            legId: leg.id,
+            code: 'x',
+            reason: 'y',
+            ...(step.pick % 3 === 0 ? { retryAfterMs: 1 + step.pick * 97 } : {}),
+          };
           break;
         case 'unknown':
           event = { type: 'leg_unknown', legId: leg.id, reason: 'timeout' };
           break;
       }
     }
-    const r = reduceHedge(state, event, t++);
+    const now = t++;
+    const r = reduceHedge(state, event, now);
     note(r.actions);
     for (const a of r.actions) {
       if (a.kind === 'resolve_leg')
         expect(r.state.legs.find((l) => l.id === a.legId)?.status).toBe('unknown');
+      // a retry is delayed, never by more than the longest honoured retry-after
+      if (a.kind === 'place_leg' && a.order.notBefore !== undefined) {
+        expect(a.order.notBefore).toBeGreaterThan(now);
+        expect(a.order.notBefore - now).toBeLessThanOrEqual(MAX_RETRY_AFTER_MS);
+        expect(a.order.reduceOnly).toBe(true);
+      }
     }
     state = r.state;
     checkInvariants(state, emitted);

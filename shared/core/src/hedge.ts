@@ -20,6 +20,8 @@ import { VENUES, type VenueId } from './venue';
  * - While opening, nothing is decided until every open leg's outcome is known.
  * - While closing or in cleanup, each venue with exposure and no order in flight gets a reduce-only leg
  *   for its whole remaining exposure, so a failed or partial close leg is retried (new attempt, new id).
+ *   Retries back off (retryNotBefore): a venue that keeps refusing, or that said when to come back (rate
+ *   limit), is not hammered with a new order per refusal.
  * - The hedge reaches `closed`/`failed` only when both venues are flat by fills (or when risk writes
  *   it off after checking the venues: `written_off`).
  * - Duplicate or late outcome events are idempotent: a filled leg stays filled (venue truth wins over a
@@ -66,6 +68,10 @@ export interface HedgeLeg {
   fill: LegFill | null;
   /** Reject code and reason, or why the outcome is unknown. */
   error: string | null;
+  /** A rejected leg whose venue (or local rate budget) said when to retry: that wait, from updatedAt. */
+  retryAfterMs?: number;
+  /** A backed-off retry: epoch ms before which it must not be sent. Absent: at once. */
+  notBefore?: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -119,7 +125,15 @@ export type HedgeEvent =
       /** Overrides the hedge's cleanup policy from now on. */
       policy?: CleanupPolicy;
     }
-  | { type: 'leg_rejected'; legId: string; code: string; reason: string; policy?: CleanupPolicy }
+  | {
+      type: 'leg_rejected';
+      legId: string;
+      code: string;
+      reason: string;
+      /** Not before this long may the venue be asked again (its Retry-After, or the rate budget's window). */
+      retryAfterMs?: number;
+      policy?: CleanupPolicy;
+    }
   | { type: 'leg_unknown'; legId: string; reason: string }
   | { type: 'close_requested'; reason: CloseReason }
   /** Re-emit the actions for every leg still in flight (after a restart): place pending, resolve unknown. */
@@ -139,6 +153,8 @@ export interface LegOrder {
   qty: number;
   reduceOnly: boolean;
   attempt: number;
+  /** Epoch ms before which it must not be sent (enqueue it delayed); absent: at once. */
+  notBefore?: number;
 }
 
 export type HedgeAction =
@@ -262,7 +278,13 @@ export function eventFromOutcome(legId: string, outcome: OrderOutcome): HedgeEve
         executedAt: outcome.executedAt,
       };
     case 'rejected':
-      return { type: 'leg_rejected', legId, code: outcome.code, reason: outcome.reason };
+      return {
+        type: 'leg_rejected',
+        legId,
+        code: outcome.code,
+        reason: outcome.reason,
+        ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+      };
     case 'unknown':
       return { type: 'leg_unknown', legId, reason: outcome.reason };
   }
@@ -313,6 +335,7 @@ export function reduceHedge(state: HedgeState, event: HedgeEvent, now: number): 
       if (leg.status === 'filled' || leg.status === 'rejected') return { state, actions: [] };
       leg.status = 'rejected';
       leg.error = `${event.code}: ${event.reason}`;
+      if (event.retryAfterMs !== undefined && event.retryAfterMs > 0) leg.retryAfterMs = event.retryAfterMs;
       leg.updatedAt = now;
       if (event.policy) s.cleanupPolicy = event.policy;
       break;
@@ -384,13 +407,14 @@ function legOrder(s: HedgeState, leg: HedgeLeg): LegOrder {
     qty: leg.qty,
     reduceOnly: leg.reduceOnly,
     attempt: leg.attempt,
+    ...(leg.notBefore === undefined ? {} : { notBefore: leg.notBefore }),
   };
 }
 
 function addLeg(
   s: HedgeState,
   actions: HedgeAction[],
-  spec: { role: LegRole; venue: VenueId; side: Side; qty: number },
+  spec: { role: LegRole; venue: VenueId; side: Side; qty: number; notBefore?: number | null },
   now: number,
 ): HedgeLeg {
   const attempt = s.legs.filter((l) => l.venue === spec.venue && l.role === spec.role).length + 1;
@@ -407,6 +431,7 @@ function addLeg(
     status: 'pending',
     fill: null,
     error: null,
+    ...(spec.notBefore == null ? {} : { notBefore: spec.notBefore }),
     createdAt: now,
     updatedAt: now,
   };
@@ -503,20 +528,22 @@ function progress(s: HedgeState, actions: HedgeAction[], now: number): void {
       const exposure = s.exposure[venue];
       if (Math.abs(exposure) <= s.dustQty) continue;
       if (s.legs.some((l) => l.venue === venue && isOutstanding(l))) continue;
+      const failures = consecutiveFailures(s, venue);
+      const notBefore = retryNotBefore(s, venue, failures, now);
       const leg = addLeg(
         s,
         actions,
-        { role, venue, side: exposure > 0 ? 'sell' : 'buy', qty: Math.abs(exposure) },
+        { role, venue, side: exposure > 0 ? 'sell' : 'buy', qty: Math.abs(exposure), notBefore },
         now,
       );
-      const failures = consecutiveFailures(s, venue);
       if (failures >= ESCALATE_AFTER_FAILURES) {
+        const when = notBefore === null ? 'now' : `in ${notBefore - now} ms`;
         actions.push({
           kind: 'alert',
           hedgeId: s.id,
           severity: 'critical',
           code: 'flatten_retrying',
-          message: `${venue}: ${failures} reduce-only legs failed; retrying as ${leg.id}`,
+          message: `${venue}: ${failures} reduce-only legs failed; retrying as ${leg.id} ${when}`,
         });
       }
     }
@@ -525,6 +552,26 @@ function progress(s: HedgeState, actions: HedgeAction[], now: number): void {
       s.closedAt = now;
     }
   }
+}
+
+/** Backoff of reduce-only retries on a venue: the first at once, then from 200 ms doubling up to 5 s. */
+export const RETRY_BACKOFF = { firstMs: 200, maxMs: 5000 } as const;
+/** A venue's own "retry after" is honoured up to this long (a longer ban is re-checked then). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * When the next reduce-only leg on `venue` may be sent, after `failures` consecutive rejections there:
+ * null = at once. Never before the last rejection's retry-after (capped), so a refused retry does not
+ * come straight back while the venue or the local budget is known to refuse it.
+ */
+export function retryNotBefore(s: HedgeState, venue: VenueId, failures: number, now: number): number | null {
+  let at = now;
+  if (failures >= 2) at += Math.min(RETRY_BACKOFF.firstMs * 2 ** (failures - 2), RETRY_BACKOFF.maxMs);
+  const last = s.legs.findLast((l) => l.venue === venue && l.reduceOnly);
+  if (last?.status === 'rejected' && last.retryAfterMs !== undefined) {
+    at = Math.max(at, last.updatedAt + Math.min(last.retryAfterMs, MAX_RETRY_AFTER_MS));
+  }
+  return at > now ? at : null;
 }
 
 /** Rejected reduce-only legs on `venue` since its last fill. */

@@ -45,6 +45,8 @@ export const OrderOutcomeSchema = z.discriminatedUnion('kind', [
     clientOrderId: z.string(),
     code: z.string(),
     reason: z.string(),
+    /** Rate limited: the venue's Retry-After, or until the local budget's window ends (ms). */
+    retryAfterMs: z.number().int().positive().optional(),
   }),
   z.object({
     kind: z.literal('unknown'),

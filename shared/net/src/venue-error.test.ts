@@ -21,6 +21,23 @@ describe('VenueError', () => {
     expect(e).toBeInstanceOf(Error);
   });
 
+  it("gives a refused order's code, reason and wait (whole ms, none when not said)", () => {
+    const limited = new VenueError({
+      venue: 'aster',
+      endpoint: 'POST /fapi/v3/order',
+      code: 'LOCAL_RATE_BUDGET',
+      category: 'rate_limited',
+      retryAfterMs: 1234.2,
+    });
+    expect(limited.rejection()).toEqual({
+      code: 'LOCAL_RATE_BUDGET',
+      reason: limited.message,
+      retryAfterMs: 1235,
+    });
+    const refused = new VenueError({ venue: 'aster', endpoint: 'x', code: '-2019', category: 'rejected' });
+    expect(refused.rejection()).toEqual({ code: '-2019', reason: refused.message });
+  });
+
   it('defaults retryable per category and keeps the cause', () => {
     const cause = new Error('socket hang up');
     const e = new VenueError({

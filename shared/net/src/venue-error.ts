@@ -83,6 +83,12 @@ export class VenueError extends Error {
     this.detail = detail;
   }
 
+  /** An order refused with this error (nothing executed): the rejected outcome's code, reason and wait. */
+  rejection(): { code: string; reason: string; retryAfterMs?: number } {
+    const wait = this.retryAfterMs === null ? 0 : Math.ceil(this.retryAfterMs);
+    return { code: this.code, reason: this.message, ...(wait > 0 ? { retryAfterMs: wait } : {}) };
+  }
+
   /** A plain object for logs and events (no stack, no cause chain). */
   toJSON(): Record<string, unknown> {
     return {

@@ -232,8 +232,30 @@ describe.each(SCHEMES)('AsterVenueClient against the simulator ($name auth)', ({
     const r = await c.placeOrder(order({}));
     expect(r).toMatchObject({ kind: 'rejected' });
     expect((r as { code: string }).code).toMatch(/^-1003$|^HTTP_429$/);
+    // the venue's Retry-After travels with the rejection (risk backs the retry off by it)
+    expect(r).toMatchObject({ retryAfterMs: 2000 });
     await new Promise((res) => setTimeout(res, 50));
     expect(await budget.tryTake(1)).toMatchObject({ ok: false, reason: 'blocked' });
+    await c.close();
+  });
+
+  it('an order refused by the local weight budget is rejected with the wait until its window ends', async () => {
+    const budget = new RateBudget({
+      redis,
+      venue: 'aster',
+      key: `${ns}:rate:full:${name}`,
+      limit: 2000,
+      windowMs: 60_000,
+      allowance: 0, // every take asks Redis: no weight held locally from init()
+    });
+    const c = client(creds, 2000, budget);
+    await c.init(SYMBOL);
+    while ((await budget.tryTake(1)).ok) {} // the window's weight is spent
+    const r = await c.placeOrder(order({}));
+    expect(r).toMatchObject({ kind: 'rejected', code: 'LOCAL_RATE_BUDGET' });
+    const wait = (r as { retryAfterMs?: number }).retryAfterMs ?? 0;
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(60_000);
     await c.close();
   });
 });

@@ -357,7 +357,7 @@ export class AsterVenueClient implements VenueClient {
   private outcomeOfError(e: unknown, clientOrderId: string): OrderOutcome {
     const base = { venue: 'aster' as const, clientOrderId };
     if (e instanceof VenueError && e.category !== 'unknown') {
-      return { ...base, kind: 'rejected', code: e.code, reason: e.message };
+      return { ...base, kind: 'rejected', ...e.rejection() };
     }
     return { ...base, kind: 'unknown', reason: msgOf(e) };
   }

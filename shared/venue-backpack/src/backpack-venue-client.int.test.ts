@@ -214,6 +214,8 @@ describe.each(['ccxt', 'direct'] as const)(
       });
       const outcome = await client.placeOrder(order());
       expect(outcome.kind).toBe('rejected');
+      // the venue's Retry-After travels with the rejection (risk backs the retry off by it)
+      expect(outcome).toMatchObject({ retryAfterMs: 1000 });
     });
 
     it('a bad signature is rejected with INVALID_SIGNATURE; errors name venue, endpoint and code', async () => {

@@ -396,7 +396,7 @@ export function sendFailureOutcome(e: unknown, clientOrderId: string): OrderOutc
       case 'auth':
       case 'config':
       case 'unavailable':
-        return { ...base, kind: 'rejected', code: e.code, reason: e.message };
+        return { ...base, kind: 'rejected', ...e.rejection() };
       case 'unknown':
       case 'bug':
         return { ...base, kind: 'unknown', reason: e.message };
