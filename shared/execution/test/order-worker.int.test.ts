@@ -145,6 +145,19 @@ describe.each(['aster', 'backpack'] as const)('order worker on %s', (venue) => {
     expect(done).toEqual(ev);
   });
 
+  it('a backed-off retry (a delayed job, as risk enqueues one) is sent once due, not before', async () => {
+    const job = await legJob();
+    const queuedAt = Date.now();
+    await queue.add(job.name, job.data, jobOptions(job, 1500));
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await queue.getJobState(job.id)).toBe('delayed');
+    expect(await simOrders(job.id)).toHaveLength(0);
+    const ev = await outcomeOf(job.id);
+    expect(ev.outcome.kind).toBe('filled');
+    expect(ev.sentAt).toBeGreaterThanOrEqual(queuedAt + 1500);
+    expect(await simOrders(job.id)).toHaveLength(1);
+  });
+
   it('the same leg delivered again (job removed and re-added; or under another job id) sends nothing more', async () => {
     const job = await legJob();
     await enqueue(job);
