@@ -52,6 +52,9 @@ describe('npm run bench -- --smoke', () => {
     expect(typeof pl?.p99Ratio).toBe('number');
     expect(r.feed.publishedPerSec).toBeGreaterThan(0);
     expect(r.strategy.micro.decideUs).toBeGreaterThan(0);
+    // The strategy CPU's yardstick: a bare subscriber process that received the same ticks.
+    expect(r.strategy.bareSubscriber?.ticksPerSec).toBeGreaterThan(0);
+    expect(r.strategy.bareSubscriber?.cpuPercent).toBeGreaterThan(0);
     expect(r.memory.bareWorkerRssMb).toBeGreaterThan(0);
     expect(Object.keys(r.memory.idleRssMb).sort()).toEqual(
       ['feed-aster', 'feed-backpack', 'order-aster', 'order-backpack', 'risk', 'strategy'].sort(),

@@ -55,7 +55,12 @@ export interface BenchResults {
   floor: Partial<Record<PacingKey, FloorResult>>;
   pipeline: Partial<Record<PacingKey, PipelineAtPacing>>;
   feed: FeedThroughputResult;
-  strategy: { micro: StrategyMicroResult; process?: StrategyProcessResult };
+  strategy: {
+    micro: StrategyMicroResult;
+    process?: StrategyProcessResult;
+    /** A bare ioredis subscriber on the same channels right after (JSON.parse only): the machine's share. */
+    bareSubscriber?: StrategyProcessResult;
+  };
   memory: {
     bareWorkerRssMb: number;
     /**
@@ -102,7 +107,11 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     out.push({
       name: 'strategy CPU at 2 x 1000 ticks/s',
       target: '< 10% of a core',
-      value: `${r.strategy.process.cpuPercent}% (${r.strategy.process.ticksPerSec} ticks/s)`,
+      value:
+        `${r.strategy.process.cpuPercent}% (${r.strategy.process.ticksPerSec} ticks/s)` +
+        (r.strategy.bareSubscriber
+          ? `; a bare subscriber on the same ticks: ${r.strategy.bareSubscriber.cpuPercent}%`
+          : ''),
       met: r.strategy.process.cpuPercent < 10,
     });
   }
@@ -221,6 +230,13 @@ export function toMarkdown(r: BenchResults): string {
     const s = r.strategy.process;
     L.push(
       `- strategy process at ${s.ticksPerSec} ticks/s: ${s.cpuPercent}% of a core, ${s.cpuUsPerTick} CPU-µs per tick.`,
+    );
+  }
+  if (r.strategy.bareSubscriber) {
+    const b = r.strategy.bareSubscriber;
+    L.push(
+      `- a bare ioredis subscriber on the same channels right after (JSON.parse only; node with the services' flags, --import tsx) at ${b.ticksPerSec} ticks/s: ` +
+        `${b.cpuPercent}% of a core, ${b.cpuUsPerTick} CPU-µs per tick (what receiving the ticks costs on this machine).`,
     );
   }
   for (const [k, p] of Object.entries(r.pipeline)) {

@@ -24,7 +24,7 @@ import { runSoak } from './soak';
 import { BenchStack, SERVICE_NAMES, type ServiceName } from './stack';
 import { mainThreadProfile, topSelfTime } from './cpu-profile';
 import { summarize } from './stats';
-import { measureStrategyMicro, measureStrategyProcess } from './strategy-cost';
+import { measureBareSubscriber, measureStrategyMicro, measureStrategyProcess } from './strategy-cost';
 
 /**
  * `npm run bench [-- --smoke] [-- --soak <seconds>] [-- --out <dir>] [-- --dislocations <n>]`
@@ -213,6 +213,12 @@ async function main(): Promise<void> {
         };
         log(`pipeline @${p.key}: CPU at this tick rate`);
         await measureCpu();
+        if (p.key === '1ms' || smoke) {
+          // The yardstick of the strategy's CPU target (1 ms pacing): a subscriber that only receives the
+          // same ticks. A smoke run has one pacing only; it measures there so CI runs this code too.
+          log(`pipeline @${p.key}: CPU of a bare subscriber on the same ticks`);
+          results.strategy.bareSubscriber = await measureBareSubscriber(stack, redis.url, smoke ? 2 : 10);
+        }
         // At this tick rate, reconciled, before any dislocation (busy feeds: not the idle figure).
         const atRate = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
         const minCycleMs = args.minCycleMs ?? (smoke ? 0 : DEFAULT_MIN_CYCLE_MS);

@@ -2,6 +2,7 @@ import { parseQuoteJson } from '@arb/bus/quote-bus';
 import { decide, type RiskView } from '@arb/core/decide';
 import { DEFAULT_STRATEGY_PARAMS } from '@arb/core/params';
 import type { Quote } from '@arb/core/quote';
+import { spawnService } from '@arb/testkit/process';
 import { Redis } from 'ioredis';
 import { sleep } from './clock';
 import { cpuMs } from './proc-stats';
@@ -12,7 +13,9 @@ import type { BenchStack } from './stack';
  *  - in-process: what the strategy does per quote message, i.e. parse + validate the JSON (the
  *    subscriber's entry check) and `decide` (the pure decision) on a healthy, reconciled, calm book;
  *  - the REAL strategy process, fed by the two real feeds at the stack's pacing (1000 ticks/s each at
- *    1 tick/ms): its CPU share of one core and CPU µs per received tick.
+ *    1 tick/ms): its CPU share of one core and CPU µs per received tick;
+ *  - right after it, the same for a bare ioredis subscriber (bare-subscriber.ts, run as the services are)
+ *    on the same channels: what merely receiving those messages costs on this machine.
  */
 
 export interface StrategyMicroResult {
@@ -94,15 +97,47 @@ export async function measureStrategyProcess(
   redisUrl: string,
   seconds: number,
 ): Promise<StrategyProcessResult> {
+  return measureSubscriberCpu(stack, redisUrl, stack.pid('strategy'), seconds);
+}
+
+/** The bare subscriber's CPU on the strategy's channels (spawned for the measurement, then stopped). */
+export async function measureBareSubscriber(
+  stack: BenchStack,
+  redisUrl: string,
+  seconds: number,
+): Promise<StrategyProcessResult> {
+  const p = spawnService({
+    entry: 'bench/src/bare-subscriber.ts',
+    name: 'bare-subscriber',
+    args: [redisUrl, ...quoteChannels(stack)],
+  });
+  try {
+    await p.waitForLine(/^ready$/, 120_000);
+    return await measureSubscriberCpu(stack, redisUrl, p.pid as number, seconds);
+  } finally {
+    await p.stop();
+  }
+}
+
+function quoteChannels(stack: BenchStack): string[] {
+  return [stack.names.quoteChannel('aster', 'BTC'), stack.names.quoteChannel('backpack', 'BTC')];
+}
+
+/** CPU of process `pid` over `seconds`, per quote message published meanwhile (counted by the bench). */
+async function measureSubscriberCpu(
+  stack: BenchStack,
+  redisUrl: string,
+  pid: number,
+  seconds: number,
+): Promise<StrategyProcessResult> {
   const sub = new Redis(redisUrl, { maxRetriesPerRequest: null });
   let ticks = 0;
   sub.on('message', () => {
     ticks++;
   });
-  await sub.subscribe(stack.names.quoteChannel('aster', 'BTC'), stack.names.quoteChannel('backpack', 'BTC'));
+  await sub.subscribe(...quoteChannels(stack));
   try {
     await sleep(1000);
-    const pid = stack.pid('strategy');
     const n0 = ticks;
     const c0 = cpuMs(pid);
     const t0 = performance.now();
