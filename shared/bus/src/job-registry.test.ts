@@ -128,6 +128,9 @@ describe('legs of an intent', () => {
     for (const job of legsForIntent(intent)) {
       expect(jobOptions(job)).toMatchObject({ jobId: job.id, attempts: 1 });
       expect(jobOptions(job).removeOnComplete).not.toBe(true);
+      // a backed-off retry: held in BullMQ's delayed set, whole ms; none otherwise
+      expect(jobOptions(job).delay).toBeUndefined();
+      expect(jobOptions(job, 1500.2).delay).toBe(1501);
     }
   });
 });
