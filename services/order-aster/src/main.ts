@@ -2,7 +2,7 @@ import { redisNames } from '@arb/bus/keys';
 import { type AsterVenueConfig, loadConfig } from '@arb/config/config';
 import { configSecrets } from '@arb/config/config-secrets';
 import { venueSymbol } from '@arb/core/venue';
-import { runOrderWorker } from '@arb/execution/order-worker';
+import { retryTransient, runOrderWorker } from '@arb/execution/order-worker';
 import { createLogger } from '@arb/log/logger';
 import { runService } from '@arb/service/run-service';
 import { asterRateBudget } from '@arb/venue-aster/rate-budget';
@@ -49,7 +49,9 @@ await runService({
       await budgetRedis.quit().catch(() => budgetRedis.disconnect());
     };
     try {
-      await venue.init(venueSymbol('aster', config.pair));
+      // Server time and market rules: the simulator (or the venue) may not answer yet when PM2 starts
+      // everything at once; a transient failure is retried like the worker's other start-up calls.
+      await retryTransient(() => venue.init(venueSymbol('aster', config.pair)), ctx.log);
       const worker = await runOrderWorker({
         venue,
         pair: config.pair,

@@ -404,11 +404,12 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
 }
 
 /**
- * Start-up venue calls (leverage, read-back) retried on transient errors — a timeout, 5xx or rate limit
- * that the venue error marks `retryable` — with a doubling delay; a definitive error (auth, config,
- * mismatch) or the last failure still refuses the start. Safe: leverage setting is idempotent.
+ * Start-up venue calls (a client's init, leverage, read-back) retried on transient errors — a refused
+ * connection, timeout, 5xx or rate limit that the venue error marks `retryable` — with a doubling delay
+ * (0.5, 1, 2, 4 s); a definitive error (auth, config, mismatch) or the last failure still refuses the
+ * start. Only for idempotent calls (reads, setting leverage).
  */
-async function retryTransient<T>(call: () => Promise<T>, log: Logger, attempts = 5): Promise<T> {
+export async function retryTransient<T>(call: () => Promise<T>, log: Logger, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();

@@ -1,0 +1,50 @@
+import { createLogger } from '@arb/log/logger';
+import { VenueError } from '@arb/net/venue-error';
+import { describe, expect, it } from 'vitest';
+import { retryTransient } from './order-worker';
+
+const log = createLogger({ service: 'test', level: 'silent' });
+const refused = () =>
+  new VenueError({
+    venue: 'aster',
+    endpoint: 'GET /fapi/v1/time',
+    code: 'ECONNREFUSED',
+    category: 'unavailable',
+  });
+
+describe('retryTransient (start-up venue calls)', () => {
+  it('retries a venue that is not up yet (connection refused) until it answers', async () => {
+    let calls = 0;
+    const r = await retryTransient(async () => {
+      calls++;
+      if (calls === 1) throw refused();
+      return 'synced';
+    }, log);
+    expect(r).toBe('synced');
+    expect(calls).toBe(2);
+  });
+
+  it('does not retry a definitive error, and gives up after the last attempt', async () => {
+    let calls = 0;
+    const auth = new VenueError({ venue: 'aster', endpoint: 'GET /x', code: '-2015', category: 'auth' });
+    await expect(
+      retryTransient(async () => {
+        calls++;
+        throw auth;
+      }, log),
+    ).rejects.toBe(auth);
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(
+      retryTransient(
+        async () => {
+          calls++;
+          throw refused();
+        },
+        log,
+        2,
+      ),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    expect(calls).toBe(2);
+  });
+});
