@@ -1,5 +1,4 @@
 import { createLogger } from '@arb/log/logger';
-import { VenueError } from '@arb/net/venue-error';
 import { describe, expect, it } from 'vitest';
 import { retryTransient } from './order-worker';
 
@@ -26,7 +25,7 @@ describe('retryTransient (start-up venue calls)', () => {
 
   it('does not retry a definitive error, and gives up after the last attempt', async () => {
     let calls = 0;
-    const auth = new VenueError({ venue: 'aster', endpoint: 'GET /x', code: '-2015', category: 'auth' });
+    const auth = venueError('aster GET /x: auth (code -2015)', false);
     await expect(
       retryTransient(async () => {
         calls++;
