@@ -3,13 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { retryTransient } from './order-worker';
 
 const log = createLogger({ service: 'test', level: 'silent' });
-const refused = () =>
-  new VenueError({
-    venue: 'aster',
-    endpoint: 'GET /fapi/v1/time',
-    code: 'ECONNREFUSED',
-    category: 'unavailable',
-  });
+/** What a venue client throws (VenueError's `retryable`: its category says the call may be repeated). */
+const venueError = (message: string, retryable: boolean) => Object.assign(new Error(message), { retryable });
+const refused = () => venueError('aster GET /fapi/v1/time: unavailable (code ECONNREFUSED)', true);
 
 describe('retryTransient (start-up venue calls)', () => {
   it('retries a venue that is not up yet (connection refused) until it answers', async () => {
