@@ -296,8 +296,9 @@ async function main(): Promise<void> {
 
 /**
  * Where a fresh leg's time goes inside each order worker, from its own 'order answered' log lines (ms):
- * local checks, the send claim's round trip (the venue client prepares and signs the order meanwhile), the venue
- * call once the claim is taken (request, answer).
+ * local checks, the send claim's round trip for a send cleared by a claim (the venue client prepares and
+ * signs the order meanwhile; a send cleared by its intent's grant has none), the venue call from the send
+ * gate (request, answer); and how many sends each way cleared.
  */
 function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
   const out: NonNullable<PipelineAtPacing['workerSteps']> = {};
@@ -306,8 +307,15 @@ function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
       .get(svc)
       ?.jsonLines()
       .filter((l) => l.msg === 'order answered' && typeof l.claimMs === 'number');
-    const col = (k: string) => summarize((lines ?? []).map((l) => (l[k] as number) * 1000));
-    out[svc] = { checks: col('checksMs'), claim: col('claimMs'), venue: col('venueMs') };
+    const all = lines ?? [];
+    const claimed = all.filter((l) => l.clearedBy === 'claim');
+    const col = (ls: typeof all, k: string) => summarize(ls.map((l) => (l[k] as number) * 1000));
+    out[svc] = {
+      checks: col(all, 'checksMs'),
+      claim: col(claimed, 'claimMs'),
+      venue: col(all, 'venueMs'),
+      clearedBy: { grant: all.filter((l) => l.clearedBy === 'grant').length, claim: claimed.length },
+    };
   }
   return out;
 }

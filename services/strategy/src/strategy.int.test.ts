@@ -431,6 +431,7 @@ describe('strategy process', () => {
           createdAt: Date.now(),
         },
         ghost,
+        [],
       );
       expect(res.ok).toBe(true);
       const p = t.spawn();
