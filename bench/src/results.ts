@@ -23,14 +23,8 @@ export interface PipelineAtPacing extends PipelineResult {
   feedCpuPercent?: Record<string, number>;
   idleRssMb: Record<string, number>;
   loadedRssMb: Record<string, number>;
-  /**
-   * Per order worker, a fresh leg's steps in µs (its log): local checks, send claim round trip (sends
-   * cleared by a claim only), venue call; and how many fresh sends each way cleared (intent grant, claim).
-   */
-  workerSteps?: Record<
-    string,
-    { checks: Summary; claim: Summary; venue: Summary; clearedBy?: { grant: number; claim: number } }
-  >;
+  /** Per order worker, a fresh leg's steps in µs (its log): local checks, send claim round trip, venue call. */
+  workerSteps?: Record<string, { checks: Summary; claim: Summary; venue: Summary }>;
   /** Each dislocation cycle lasted at least this long (ms): the pacing within the venues' request limits. */
   minCycleMs?: number;
   /** Legs the order workers reported rejected during the main pass, by code (LOCAL_RATE_BUDGET: pacing). */
@@ -188,19 +182,9 @@ export function toMarkdown(r: BenchResults): string {
           `${w}: local checks (its log; every fresh leg, opens and closes)`,
           (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].checks) : '-'),
         ],
+        [`${w}: send claim round trip`, (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].claim) : '-')],
         [
-          `${w}: fresh sends cleared by the intent's grant / by a send claim`,
-          (x) => {
-            const c = x.workerSteps?.[w]?.clearedBy;
-            return c ? `${c.grant} / ${c.claim}` : '-';
-          },
-        ],
-        [
-          `${w}: send claim round trip (claimed sends only)`,
-          (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].claim) : '-'),
-        ],
-        [
-          `${w}: venue call from the send gate (request, answer; signing overlaps a claim)`,
+          `${w}: venue call after the claim (request, answer; signing overlaps the claim)`,
           (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].venue) : '-'),
         ],
       ],

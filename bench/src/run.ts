@@ -296,9 +296,8 @@ async function main(): Promise<void> {
 
 /**
  * Where a fresh leg's time goes inside each order worker, from its own 'order answered' log lines (ms):
- * local checks, the send claim's round trip for a send cleared by a claim (the venue client prepares and
- * signs the order meanwhile; a send cleared by its intent's grant has none), the venue call from the send
- * gate (request, answer); and how many sends each way cleared.
+ * local checks, the send claim's round trip (the venue client prepares and signs the order meanwhile), the venue
+ * call once the claim is taken (request, answer).
  */
 function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
   const out: NonNullable<PipelineAtPacing['workerSteps']> = {};
@@ -307,15 +306,8 @@ function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
       .get(svc)
       ?.jsonLines()
       .filter((l) => l.msg === 'order answered' && typeof l.claimMs === 'number');
-    const all = lines ?? [];
-    const claimed = all.filter((l) => l.clearedBy === 'claim');
-    const col = (ls: typeof all, k: string) => summarize(ls.map((l) => (l[k] as number) * 1000));
-    out[svc] = {
-      checks: col(all, 'checksMs'),
-      claim: col(claimed, 'claimMs'),
-      venue: col(all, 'venueMs'),
-      clearedBy: { grant: all.filter((l) => l.clearedBy === 'grant').length, claim: claimed.length },
-    };
+    const col = (k: string) => summarize((lines ?? []).map((l) => (l[k] as number) * 1000));
+    out[svc] = { checks: col('checksMs'), claim: col('claimMs'), venue: col('venueMs') };
   }
   return out;
 }

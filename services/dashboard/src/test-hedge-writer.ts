@@ -40,7 +40,7 @@ export async function openTestHedge(
     fence,
     createdAt: at,
   };
-  const rec = await recordOpenIntent(redis, names, intent, holder, []);
+  const rec = await recordOpenIntent(redis, names, intent, holder);
   if (!rec.ok) throw new Error(`open refused: ${rec.reason}`);
   const status = (phase: 'open' | 'closed', closedAt: number | null, exposure: number) => ({
     v: 1 as const,
@@ -128,7 +128,6 @@ export async function openTestHedge(
         names,
         { ...intent, action: 'close', reason: 'spread_converged', createdAt: closeAt },
         holder,
-        [],
       );
       if (!closing.ok) throw new Error(`close refused: ${closing.reason}`);
       await fill('aster', 'sell', 'close', 100_060, closeAt + 1);

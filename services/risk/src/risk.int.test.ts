@@ -110,7 +110,7 @@ function openIntent(
 /** Records an open intent as the strategy still holding the lease acquired by the first hedge test. */
 async function recordOpenAsStrategy(hedgeId: string, createdAt: number, over: Partial<HedgeIntent>) {
   const lease = { owner: 'test-strategy', fence: Number(await fx.redis.get(names.fencingKey('BTC'))) };
-  return recordOpenIntent(fx.redis, names, openIntent(hedgeId, lease.fence, createdAt, over), lease, []);
+  return recordOpenIntent(fx.redis, names, openIntent(hedgeId, lease.fence, createdAt, over), lease);
 }
 
 async function command(command: ControlCommandKind, id: string = randomUUID()): Promise<string> {
@@ -242,12 +242,12 @@ describe('risk (in-process, real Redis and simulator)', () => {
     const now = Date.now();
     const hedgeId = makeHedgeId(now, 1234);
     const intent = openIntent(hedgeId, lease, now, { priceGuards: { aster: 100_100, backpack: 99_900 } });
-    expect(
-      await recordOpenIntent(fx.redis, names, intent, { owner: 'test-strategy', fence: lease }, []),
-    ).toEqual({
-      ok: true,
-      existing: false,
-    });
+    expect(await recordOpenIntent(fx.redis, names, intent, { owner: 'test-strategy', fence: lease })).toEqual(
+      {
+        ok: true,
+        existing: false,
+      },
+    );
     // Risk re-enqueues the strategy's own open legs (same ids, same payload: a no-op when queued).
     await waitFor(async () => (await queues.aster.getJob(`${hedgeId}-aster-open1`)) !== undefined, {
       timeoutMs: 15_000,

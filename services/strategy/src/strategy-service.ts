@@ -17,7 +17,6 @@ import {
 import { legsForIntent, type OrderJob } from '@arb/bus/job-registry';
 import { redisNames } from '@arb/bus/keys';
 import { LeaderLease } from '@arb/bus/leader-lease';
-import type { LegGrant } from '@arb/bus/leg-grant';
 import { ORDER_HEALTH_MAX_AGE_MS, orderPathHealthy, readOrderHealth } from '@arb/bus/order-health';
 import { createSharedOrderQueues, enqueueJob } from '@arb/bus/order-queues';
 import { type QuoteReject, readLatestQuote, subscribeQuotes } from '@arb/bus/quote-bus';
@@ -104,20 +103,19 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   /**
    * Records an intent and enqueues its legs in ONE flight: the record script and the two adds leave back
    * to back on the `orders` connection, so Redis runs the record first; a worker sends a leg only when its
-   * intent is recorded (the record grants the legs their first send and tells the workers; without the
-   * notice a worker checks the intent in its send claim), so the legs of a refused intent never execute.
-   * They are removed right after (best effort; a worker that took one already refuses it, NO_INTENT).
+   * intent is recorded (execution's send claim), so the legs of a refused intent never execute. They are
+   * removed right after (best effort; a worker that took one already refuses it, NO_INTENT).
    */
   const execute = async (
     kind: 'open' | 'close',
     intent: HedgeIntent,
-    record: (grants: readonly LegGrant[]) => ReturnType<typeof recordOpenIntent>,
+    record: () => ReturnType<typeof recordOpenIntent>,
     hedge: HedgeRecord | null,
   ) => {
     // The tick that triggered the decision: the newest quote held when the action started.
     const tickAt = Math.max(engine.quotes.aster?.receivedAt ?? 0, engine.quotes.backpack?.receivedAt ?? 0);
     const jobs = legsForIntent(intent, kind === 'close' ? hedge?.status : null);
-    const recorded = record(jobs.map((j) => j.data)); // sent now, before the adds below
+    const recorded = record(); // sent now, before the adds below
     const added = Promise.allSettled(jobs.map((j) => enqueueJob(queues, j)));
     const res = await recorded.catch(async (err: unknown) => {
       await added;
@@ -157,9 +155,9 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
   };
   const executor: IntentExecutor = {
     open: (intent, holder) =>
-      execute('open', intent, (grants) => recordOpenIntent(orders, names, intent, holder, grants), null),
+      execute('open', intent, () => recordOpenIntent(orders, names, intent, holder), null),
     close: (intent, holder, hedge) =>
-      execute('close', intent, (grants) => recordCloseIntent(orders, names, intent, holder, grants), hedge),
+      execute('close', intent, () => recordCloseIntent(orders, names, intent, holder), hedge),
   };
 
   let refreshQueued = false;

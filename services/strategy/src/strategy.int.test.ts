@@ -431,7 +431,6 @@ describe('strategy process', () => {
           createdAt: Date.now(),
         },
         ghost,
-        [],
       );
       expect(res.ok).toBe(true);
       const p = t.spawn();

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { writeControlFlags } from './control-flags';
-import { parseExecMarker } from './exec-marker';
 import { type HedgeIntent, HedgeIntentSchema } from './hedge-intent';
 import type { HedgeStatus } from './hedge-status';
 import {
@@ -18,8 +17,6 @@ import {
 } from './hedge-store';
 import { redisNames } from './keys';
 import { acquireLease, type LeaseHolder } from './leader-lease';
-import { type LegGrantNotice, LegGrantNoticeSchema } from './leg-grant';
-import { subscribeWhenReady } from './redis-subscribe';
 import { StateEventSchema } from './state-event';
 import { readRange } from './stream';
 
@@ -89,9 +86,7 @@ describe('open intents', () => {
     const holder = await lead(pair);
     const conns = Array.from({ length: 8 }, () => fx.connect());
     const intents = conns.map(() => intent(pair, holder.fence));
-    const results = await Promise.all(
-      conns.map((c, i) => recordOpenIntent(c, names, intents[i]!, holder, [])),
-    );
+    const results = await Promise.all(conns.map((c, i) => recordOpenIntent(c, names, intents[i]!, holder)));
     const winners = results.filter((r) => r.ok);
     expect(winners).toHaveLength(1);
     const winner = intents[results.findIndex((r) => r.ok)]!;
@@ -114,15 +109,15 @@ describe('open intents', () => {
     const pair = 'C2';
     const holder = await lead(pair);
     const i = intent(pair, holder.fence);
-    expect(await recordOpenIntent(redis, names, i, holder, [])).toEqual({ ok: true, existing: false });
-    expect(await recordOpenIntent(redis, names, i, holder, [])).toEqual({ ok: true, existing: true });
+    expect(await recordOpenIntent(redis, names, i, holder)).toEqual({ ok: true, existing: false });
+    expect(await recordOpenIntent(redis, names, i, holder)).toEqual({ ok: true, existing: true });
   });
 
   it('order workers can tell a recorded leg from a stale or unrecorded one', async () => {
     const pair = 'C8';
     const holder = await lead(pair);
     const i = intent(pair, holder.fence);
-    await recordOpenIntent(redis, names, i, holder, []);
+    await recordOpenIntent(redis, names, i, holder);
     const leg = { hedgeId: i.hedgeId, role: 'open', fence: holder.fence };
     expect(await checkLegJob(redis, names, leg)).toEqual({ ok: true });
     // Re-enqueued by a newer leader: fine. Claiming an older fence than the intent's: refused.
@@ -131,7 +126,7 @@ describe('open intents', () => {
     const newer = await lead(pair, 'newer');
     const i2 = intent(pair, newer.fence);
     await writeHedgeStatus(redis, names, { ...status(i.hedgeId, pair, 'failed'), closedAt: 1 });
-    expect((await recordOpenIntent(redis, names, i2, newer, [])).ok).toBe(true);
+    expect((await recordOpenIntent(redis, names, i2, newer)).ok).toBe(true);
     expect(
       await checkLegJob(redis, names, { hedgeId: i2.hedgeId, role: 'open', fence: holder.fence }),
     ).toEqual({
@@ -156,12 +151,12 @@ describe('open intents', () => {
     await redis.del(names.leaderKey(pair)); // the old lease expired
     const fresh = await lead(pair, 'new');
     expect(fresh.fence).toBeGreaterThan(old.fence);
-    expect(await recordOpenIntent(redis, names, intent(pair, old.fence), old, [])).toEqual({
+    expect(await recordOpenIntent(redis, names, intent(pair, old.fence), old)).toEqual({
       ok: false,
       reason: 'not-leader',
     });
     expect(await readActiveHedge(redis, names, pair)).toBeNull();
-    expect((await recordOpenIntent(redis, names, intent(pair, fresh.fence), fresh, [])).ok).toBe(true);
+    expect((await recordOpenIntent(redis, names, intent(pair, fresh.fence), fresh)).ok).toBe(true);
   });
 
   it('refuses while paused, killed or not reconciled', async () => {
@@ -169,15 +164,15 @@ describe('open intents', () => {
     const holder = await lead(pair);
     const meta = { by: 'test', reason: 'test', at: Date.now() };
     await writeControlFlags(redis, names, { paused: true }, meta);
-    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder, [])).toMatchObject({
+    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder)).toMatchObject({
       reason: 'paused',
     });
     await writeControlFlags(redis, names, { paused: false, killed: true }, meta);
-    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder, [])).toMatchObject({
+    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder)).toMatchObject({
       reason: 'killed',
     });
     await writeControlFlags(redis, names, { killed: false, reconciled: false }, meta);
-    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder, [])).toMatchObject({
+    expect(await recordOpenIntent(redis, names, intent(pair, holder.fence), holder)).toMatchObject({
       reason: 'not-reconciled',
     });
     expect(await readActiveHedge(redis, names, pair)).toBeNull();
@@ -189,13 +184,10 @@ describe('close intents and status', () => {
     const pair = 'C5';
     const holder = await lead(pair);
     const open = intent(pair, holder.fence);
-    await recordOpenIntent(redis, names, open, holder, []);
+    await recordOpenIntent(redis, names, open, holder);
     const close: HedgeIntent = { ...open, action: 'close', reason: 'spread', createdAt: Date.now() };
     // Risk has not reported the hedge open yet.
-    expect(await recordCloseIntent(redis, names, close, holder, [])).toEqual({
-      ok: false,
-      reason: 'not-open',
-    });
+    expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: false, reason: 'not-open' });
     const base = {
       v: 1 as const,
       hedgeId: open.hedgeId,
@@ -205,14 +197,14 @@ describe('close intents and status', () => {
       exposure: { aster: 0.02, backpack: -0.02 },
     };
     expect(await writeHedgeStatus(redis, names, { ...base, phase: 'open', openedAt: 1000 })).toBe(false);
-    expect(await recordCloseIntent(redis, names, close, holder, [])).toEqual({ ok: true, existing: false });
-    expect(await recordCloseIntent(redis, names, close, holder, [])).toEqual({ ok: true, existing: true });
+    expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: true, existing: false });
+    expect(await recordCloseIntent(redis, names, close, holder)).toEqual({ ok: true, existing: true });
     const other = intent(pair, holder.fence);
-    expect(await recordCloseIntent(redis, names, { ...other, action: 'close' }, holder, [])).toEqual({
+    expect(await recordCloseIntent(redis, names, { ...other, action: 'close' }, holder)).toEqual({
       ok: false,
       reason: 'not-active',
     });
-    expect(await recordOpenIntent(redis, names, other, holder, [])).toMatchObject({
+    expect(await recordOpenIntent(redis, names, other, holder)).toMatchObject({
       ok: false,
       reason: 'active',
     });
@@ -227,7 +219,7 @@ describe('close intents and status', () => {
     ).toBe(true);
     expect(await readActiveHedge(redis, names, pair)).toBeNull();
     expect((await readHedge(redis, names, open.hedgeId))?.status?.phase).toBe('closed');
-    expect(await recordOpenIntent(redis, names, other, holder, [])).toEqual({ ok: true, existing: false });
+    expect(await recordOpenIntent(redis, names, other, holder)).toEqual({ ok: true, existing: false });
   });
 
   it('publishes a state event with every change', async () => {
@@ -238,7 +230,7 @@ describe('close intents and status', () => {
     sub.on('message', (_ch: string, msg: string) => seen.push(StateEventSchema.parse(JSON.parse(msg))));
     await sub.subscribe(names.stateChannel);
     const open = intent(pair, holder.fence);
-    await recordOpenIntent(redis, names, open, holder, []);
+    await recordOpenIntent(redis, names, open, holder);
     await writeHedgeStatus(redis, names, status(open.hedgeId, pair, 'open'));
     await writeControlFlags(redis, names, { paused: true }, { by: 't', reason: 't', at: 1 });
     await waitFor(() => seen.length >= 3);
@@ -254,110 +246,5 @@ describe('close intents and status', () => {
     await expect(writeHedgeStatus(redis, names, status('hnothere1', 'C7', 'open'))).rejects.toThrow(
       /unknown-hedge/,
     );
-  });
-});
-
-describe('send grants of the recorded legs', () => {
-  const legs = (hedgeId: string, role: 'open' | 'close') =>
-    (['aster', 'backpack'] as const).map((venue) => ({
-      venue,
-      clientOrderId: `${hedgeId}-${venue}-${role}1`,
-    }));
-  const markerOf = async (venue: 'aster' | 'backpack', legId: string) => {
-    const raw = await redis.get(names.execMarkerKey(venue, legId));
-    return raw === null ? null : parseExecMarker(raw);
-  };
-
-  it('a new record saves a granted marker per leg and publishes the notice naming them, before the next command', async () => {
-    const pair = 'G1';
-    const holder = await lead(pair);
-    const sub = fx.connect();
-    const notices: LegGrantNotice[] = [];
-    sub.on('message', (_ch: string, msg: string) =>
-      notices.push(LegGrantNoticeSchema.parse(JSON.parse(msg))),
-    );
-    await subscribeWhenReady(sub, names.legGrantChannel);
-    const [sec] = await redis.time();
-    const open = intent(pair, holder.fence);
-    const conn = fx.connect();
-    // The notice leaves Redis before a command sent right behind the record on the same connection runs.
-    const recorded = recordOpenIntent(conn, names, open, holder, legs(open.hedgeId, 'open'));
-    const behind = conn.get(names.execMarkerKey('aster', `${open.hedgeId}-aster-open1`));
-    expect(await recorded).toEqual({ ok: true, existing: false });
-    expect(await behind).not.toBeNull();
-    await waitFor(() => notices.length === 1);
-    expect(notices[0]).toEqual({
-      v: 1,
-      hedgeId: open.hedgeId,
-      fence: holder.fence,
-      legs: legs(open.hedgeId, 'open'),
-    });
-    for (const g of legs(open.hedgeId, 'open')) {
-      const m = await markerOf(g.venue, g.clientOrderId);
-      expect(m).toMatchObject({ stage: 'granted', fence: holder.fence });
-      // Stamped with Redis's clock.
-      expect(m?.stage === 'granted' && Math.abs(m.grantedAt - Number(sec) * 1000)).toBeLessThan(5_000);
-      expect(await redis.pttl(names.execMarkerKey(g.venue, g.clientOrderId))).toBeGreaterThan(6 * 86_400_000);
-    }
-    // Recording it again grants nothing new (the markers stay as they are).
-    expect(await recordOpenIntent(redis, names, open, holder, legs(open.hedgeId, 'open'))).toEqual({
-      ok: true,
-      existing: true,
-    });
-
-    // The close: granted the same way, under the close intent's fence.
-    await writeHedgeStatus(redis, names, { ...status(open.hedgeId, pair, 'open'), openedAt: 1 });
-    const close: HedgeIntent = { ...open, action: 'close', reason: 'spread', createdAt: Date.now() };
-    const closeLegs = legs(open.hedgeId, 'close').slice(0, 1);
-    expect(await recordCloseIntent(redis, names, close, holder, closeLegs)).toEqual({
-      ok: true,
-      existing: false,
-    });
-    await waitFor(() => notices.length === 2);
-    expect(notices[1]?.legs).toEqual(closeLegs);
-    expect(await markerOf('aster', `${open.hedgeId}-aster-close1`)).toMatchObject({ stage: 'granted' });
-    expect(await markerOf('backpack', `${open.hedgeId}-backpack-close1`)).toBeNull();
-    sub.disconnect();
-    conn.disconnect();
-  });
-
-  it('a refused record grants nothing and says nothing; a leg of another hedge is never granted', async () => {
-    const pair = 'G2';
-    const holder = await lead(pair);
-    const sub = fx.connect();
-    const notices: string[] = [];
-    sub.on('message', (_ch: string, msg: string) => notices.push(msg));
-    await subscribeWhenReady(sub, names.legGrantChannel);
-    await writeControlFlags(redis, names, { paused: true }, { by: 't', reason: 't', at: 1 });
-    const paused = intent(pair, holder.fence);
-    expect(await recordOpenIntent(redis, names, paused, holder, legs(paused.hedgeId, 'open'))).toMatchObject({
-      ok: false,
-      reason: 'paused',
-    });
-    await writeControlFlags(redis, names, { paused: false }, { by: 't', reason: 't', at: 1 });
-    // Not the lease holder (another process that believes it leads).
-    const stale = intent(pair, holder.fence);
-    expect(
-      await recordOpenIntent(
-        redis,
-        names,
-        stale,
-        { owner: 'not-the-leader', fence: holder.fence },
-        legs(stale.hedgeId, 'open'),
-      ),
-    ).toMatchObject({ ok: false, reason: 'not-leader' });
-    for (const i of [paused, stale])
-      for (const g of legs(i.hedgeId, 'open')) expect(await markerOf(g.venue, g.clientOrderId)).toBeNull();
-    const mine = intent(pair, holder.fence);
-    await expect(
-      recordOpenIntent(redis, names, mine, holder, [{ venue: 'aster', clientOrderId: 'hother-aster-open1' }]),
-    ).rejects.toThrow(/not a leg of hedge/);
-    // Let a notice, had one been published, arrive: a later one (this record's) is the first seen.
-    expect(await recordOpenIntent(redis, names, mine, holder, legs(mine.hedgeId, 'open'))).toMatchObject({
-      ok: true,
-    });
-    await waitFor(() => notices.length > 0);
-    expect(notices.map((n) => (JSON.parse(n) as LegGrantNotice).hedgeId)).toEqual([mine.hedgeId]);
-    sub.disconnect();
   });
 });

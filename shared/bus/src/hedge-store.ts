@@ -1,11 +1,9 @@
 import type { PairId } from '@arb/core/venue';
 import type { Redis } from 'ioredis';
 import { type HedgeAction, type HedgeIntent, HedgeIntentSchema } from './hedge-intent';
-import { EXEC_MARKER_TTL_MS } from './exec-marker';
 import { type HedgeStatus, HedgeStatusSchema, isTerminalStatus } from './hedge-status';
 import type { RedisNames } from './keys';
 import { type LeaseHolder, leaseValue } from './leader-lease';
-import { type LegGrant, LegGrantNoticeSchema } from './leg-grant';
 import { type RedisScript, runScript, runScriptInOrder } from './redis-script';
 
 /**
@@ -17,32 +15,13 @@ import { type RedisScript, runScript, runScriptInOrder } from './redis-script';
  * risk writes the terminal status. Sorted set `names.hedgeIndex(pair)`: every hedge id by creation time.
  * Every recorded intent is also appended to the durable stream `names.intentStream` (field "m", read it
  * with stream.ts StreamConsumer + HedgeIntentSchema): risk's input to start or close its hedge reducer.
- * Every change publishes a StateEvent on `names.stateChannel` in the same script. Recording an intent
- * also grants its legs their first send (exec-marker.ts `granted`, notice on `names.legGrantChannel`).
+ * Every change publishes a StateEvent on `names.stateChannel` in the same script.
  */
-
-/**
- * Lua shared by both intent scripts: saves a `granted` send marker (exec-marker.ts) for each leg to be
- * enqueued behind the intent and publishes the LegGrantNotice naming them. ARGV from \`first\`: the notice
- * JSON ('' = no grants), the marker TTL ms, then the legs' marker keys.
- */
-const GRANT_LUA = `
-local function grant(fence, channel, first)
-  if ARGV[first] == '' then return end
-  local t = redis.call('TIME')
-  local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
-  local marker = '{"stage":"granted","grantedAt":' .. now .. ',"fence":' .. fence .. '}'
-  for i = first + 2, #ARGV do
-    redis.call('SET', ARGV[i], marker, 'PX', ARGV[first + 1], 'NX')
-  end
-  redis.call('PUBLISH', channel, ARGV[first])
-end
-`;
 
 const RECORD_OPEN: RedisScript = {
   name: 'arbRecordOpen',
-  keys: 8,
-  lua: `${GRANT_LUA}
+  keys: 7,
+  lua: `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'not-leader'} end
 local active = redis.call('GET', KEYS[2])
 if active then
@@ -58,7 +37,6 @@ redis.call('HSET', KEYS[3], 'open', ARGV[3], 'fence', ARGV[5], 'pair', ARGV[7])
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2])
 redis.call('XADD', KEYS[7], '*', 'm', ARGV[3])
-grant(ARGV[5], KEYS[8], 8)
 redis.call('PUBLISH', KEYS[6], ARGV[6])
 return {'ok', 'new'}
 `,
@@ -66,8 +44,8 @@ return {'ok', 'new'}
 
 const RECORD_CLOSE: RedisScript = {
   name: 'arbRecordClose',
-  keys: 6,
-  lua: `${GRANT_LUA}
+  keys: 5,
+  lua: `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'not-leader'} end
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {'not-active'} end
 if redis.call('HEXISTS', KEYS[3], 'close') == 1 then return {'ok', 'existing'} end
@@ -75,7 +53,6 @@ local st = redis.call('HGET', KEYS[3], 'status')
 if not st or cjson.decode(st).phase ~= 'open' then return {'not-open'} end
 redis.call('HSET', KEYS[3], 'close', ARGV[3])
 redis.call('XADD', KEYS[5], '*', 'm', ARGV[3])
-grant(ARGV[5], KEYS[6], 6)
 redis.call('PUBLISH', KEYS[4], ARGV[4])
 return {'ok', 'new'}
 `,
@@ -122,15 +99,12 @@ function hedgeEvent(intent: { pair: string; hedgeId: string }): string {
  * Records an open intent and makes it the pair's active hedge, atomically, only if the caller still holds
  * the lease with `holder`'s fence, no hedge is active, and trading is allowed (reconciled, not paused,
  * not killed). Recording the same hedge again is `{ ok: true, existing: true }`.
- * `grants`: the legs the caller enqueues right behind it (on the same connection); a new record saves a
- * `granted` send marker for each and publishes their LegGrantNotice (leg-grant.ts). [] grants none.
  */
 export async function recordOpenIntent(
   redis: Redis,
   names: RedisNames,
   intent: HedgeIntent,
   holder: LeaseHolder,
-  grants: readonly LegGrant[],
 ): Promise<RecordResult> {
   const parsed = HedgeIntentSchema.parse(intent);
   if (parsed.action !== 'open') throw new Error('recordOpenIntent needs an open intent');
@@ -147,7 +121,6 @@ export async function recordOpenIntent(
       names.controlKey,
       names.stateChannel,
       names.intentStream,
-      names.legGrantChannel,
     ],
     [
       leaseValue(holder),
@@ -157,7 +130,6 @@ export async function recordOpenIntent(
       parsed.fence,
       hedgeEvent(parsed),
       parsed.pair,
-      ...grantArgs(names, parsed, grants),
     ],
   )) as string[];
   return toResult(res);
@@ -166,14 +138,12 @@ export async function recordOpenIntent(
 /**
  * Records the close intent of the active hedge, only by the lease holder, only while risk reports the
  * hedge `open`, once (a second call is `{ ok: true, existing: true }`). Allowed while paused or killed.
- * `grants` as for recordOpenIntent.
  */
 export async function recordCloseIntent(
   redis: Redis,
   names: RedisNames,
   intent: HedgeIntent,
   holder: LeaseHolder,
-  grants: readonly LegGrant[],
 ): Promise<RecordResult> {
   const parsed = HedgeIntentSchema.parse(intent);
   if (parsed.action !== 'close') throw new Error('recordCloseIntent needs a close intent');
@@ -186,36 +156,10 @@ export async function recordCloseIntent(
       names.hedgeKey(parsed.hedgeId),
       names.stateChannel,
       names.intentStream,
-      names.legGrantChannel,
     ],
-    [
-      leaseValue(holder),
-      parsed.hedgeId,
-      JSON.stringify(parsed),
-      hedgeEvent(parsed),
-      parsed.fence,
-      ...grantArgs(names, parsed, grants),
-    ],
+    [leaseValue(holder), parsed.hedgeId, JSON.stringify(parsed), hedgeEvent(parsed)],
   )) as string[];
   return toResult(res);
-}
-
-/** The intent scripts' grant arguments (GRANT_LUA): notice, marker TTL, the legs' marker keys. */
-function grantArgs(names: RedisNames, intent: HedgeIntent, grants: readonly LegGrant[]): string[] {
-  if (grants.length === 0) return ['', '0'];
-  const foreign = grants.find((g) => !g.clientOrderId.startsWith(`${intent.hedgeId}-`));
-  if (foreign) throw new Error(`leg ${foreign.clientOrderId} is not a leg of hedge ${intent.hedgeId}`);
-  const notice = LegGrantNoticeSchema.parse({
-    v: 1,
-    hedgeId: intent.hedgeId,
-    fence: intent.fence,
-    legs: grants.map((g) => ({ venue: g.venue, clientOrderId: g.clientOrderId })),
-  });
-  return [
-    JSON.stringify(notice),
-    String(EXEC_MARKER_TTL_MS),
-    ...notice.legs.map((g) => names.execMarkerKey(g.venue, g.clientOrderId)),
-  ];
 }
 
 function toResult(res: string[]): RecordResult {

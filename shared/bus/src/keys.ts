@@ -45,9 +45,8 @@ export function redisNames(ns: string) {
     /** The trading day the daily loss limit last killed trading (an operator's resume then holds that day). */
     riskLossKilledDayKey: `${ns}:risk:loss-killed-day`,
     /**
-     * A leg's send marker (JSON ExecMarker, exec-marker.ts): saved before its order request can leave (by
-     * the intent script as a grant, or by the order worker's send claim); any later run of the same leg
-     * knows a send may have happened.
+     * A leg's send marker (JSON ExecMarker, @arb/execution), set atomically with the venue account lock
+     * right before its order request leaves: any later run of the same leg knows a send may have happened.
      */
     execMarkerKey: (venue: VenueId, clientOrderId: string) => `${ns}:exec:${venue}:${clientOrderId}`,
     /** Shared per-venue rate budget (weights used in the current window). */
@@ -59,8 +58,6 @@ export function redisNames(ns: string) {
     commandStream: `${ns}:stream:commands`,
     /** Pub/sub notice that a hedge's record or the control flags changed (state-event.ts); re-read the keys. */
     stateChannel: `${ns}.state`,
-    /** Pub/sub notice that an intent was recorded with send grants for its legs (leg-grant.ts). */
-    legGrantChannel: `${ns}.leg-grants`,
     alertStream: `${ns}:stream:alerts`,
   } as const;
 }

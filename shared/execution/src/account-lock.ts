@@ -124,11 +124,6 @@ export class AccountLockSession {
     }
   }
 
-  /** The lock was taken under this session's owner by a script of its own (a granted send): renew it. */
-  adopt(): void {
-    this.#startRenewal();
-  }
-
   /** Stops the renewal and deletes the lock if it is still ours. Never throws. */
   async release(): Promise<void> {
     if (this.#renew === null) return;

@@ -12,8 +12,6 @@ export interface ExecutionMetrics {
   refused: Counter<'venue' | 'reason'>;
   /** Venue calls that failed (probe, balance, resolve queries), by operation. */
   venueErrors: Counter<'venue' | 'op'>;
-  /** Orders sent by a fresh run, by what cleared them: the intent's grant, or the worker's own claim. */
-  sendsCleared: Counter<'venue' | 'by'>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -50,12 +48,6 @@ export function createExecutionMetrics(registry: Registry): ExecutionMetrics {
       name: 'arb_order_venue_errors_total',
       help: 'Failed venue calls of the order worker, by operation',
       labelNames: ['venue', 'op'],
-      registers: [registry],
-    }),
-    sendsCleared: new Counter({
-      name: 'arb_order_fresh_sends_total',
-      help: "Orders sent by a leg's first run, by what cleared the send (grant or claim)",
-      labelNames: ['venue', 'by'],
       registers: [registry],
     }),
   };

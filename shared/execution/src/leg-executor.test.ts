@@ -4,11 +4,11 @@ import type { OrderOutcomeEvent } from '@arb/bus/order-outcome-event';
 import { createLogger } from '@arb/log/logger';
 import { Registry } from 'prom-client';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type ExecMarker, LEG_GRANT_CLAIM_WINDOW_MS } from '@arb/bus/exec-marker';
+import type { ExecMarker } from './exec-marker';
 import type { LegRun } from './leg-executor';
 import { createExecutionMetrics } from './execution-metrics';
-import { CLOCK_SKEW_MS, LegExecutor, NOT_PLACED, REFUSAL_CODES } from './leg-executor';
-import type { GrantedSendConfirm, SendClaim } from './send-claim';
+import { LegExecutor, NOT_PLACED, REFUSAL_CODES } from './leg-executor';
+import type { SendClaim } from './send-claim';
 import { FakeVenue } from './testing/fake-venue';
 import { VenueHealth } from './venue-health';
 
@@ -35,51 +35,26 @@ function leg(over: Partial<LegJob> = {}): LegJob {
 }
 
 /**
- * The send claim's and the granted send's decision tables (send-claim.ts's Lua scripts, tested against
- * Redis in order-worker.int.test.ts), in memory: one owner, markers by leg id, the intents' fence.
+ * The send claim's decision table (send-claim.ts's Lua script, tested against Redis in
+ * order-worker.int.test.ts), in memory: one owner, markers by leg id, the intents' fence.
  */
 class MemoryClaims {
   markers = new Map<string, ExecMarker>();
   /** The fence each hedge's intents were recorded under; null = no intent recorded. */
   intentFence: number | null = 3;
   calls: { legId: string; marker: ExecMarker | null }[] = [];
-  confirms: { legId: string; marker: ExecMarker }[] = [];
   /** Runs before each claim (e.g. the process pauses there). */
   onClaim: (() => void) | null = null;
-  /** What a granted send's confirm answers (default: as the script would, from the markers). */
-  confirmWith: ((legId: string) => Promise<GrantedSendConfirm>) | null = null;
 
-  constructor(private readonly clock: { t: number }) {}
-
-  /** Saves the leg's grant as the intent script does (Redis clock = the test clock). */
-  grant(l: LegJob, grantedAt = this.clock.t): void {
-    this.markers.set(l.clientOrderId, { stage: 'granted', grantedAt, fence: l.fence });
-  }
-
-  run(l: LegJob, jobId: string, fresh: boolean, granted = false): LegRun {
+  run(l: LegJob, jobId: string, fresh: boolean): LegRun {
     return {
       jobId,
       fresh,
-      grant: granted
-        ? {
-            confirm: async (marker): Promise<GrantedSendConfirm> => {
-              this.confirms.push({ legId: l.clientOrderId, marker });
-              if (this.confirmWith) return this.confirmWith(l.clientOrderId);
-              const prior = this.markers.get(l.clientOrderId) ?? null;
-              if (prior?.stage !== 'sent') this.markers.set(l.clientOrderId, marker);
-              return { lockHeld: true, holder: null, prior };
-            },
-          }
-        : null,
-      claim: async (marker, takeGrant): Promise<SendClaim> => {
+      claim: async (marker): Promise<SendClaim> => {
         this.onClaim?.();
         this.calls.push({ legId: l.clientOrderId, marker });
         const found = this.markers.get(l.clientOrderId);
-        const ownGrant =
-          (fresh || takeGrant === true) &&
-          found?.stage === 'granted' &&
-          this.clock.t - found.grantedAt <= LEG_GRANT_CLAIM_WINDOW_MS;
-        if (found && !ownGrant) return { kind: 'marked', marker: found };
+        if (found) return { kind: 'marked', marker: found };
         if (l.fence > 0) {
           if (this.intentFence === null) return { kind: 'no-intent' };
           if (l.fence < this.intentFence) return { kind: 'stale-fence', fence: this.intentFence };
@@ -102,16 +77,16 @@ describe('LegExecutor', () => {
   let exec: LegExecutor;
   let health: VenueHealth;
 
-  /** Executes `l` as a fresh delivery (default) or a re-delivery; `granted`: the worker heard its grant. */
-  const execute = (l: LegJob, o: { fresh?: boolean; jobId?: string; granted?: boolean } = {}) =>
-    exec.execute(l, claims.run(l, o.jobId ?? l.clientOrderId, o.fresh ?? true, o.granted ?? false));
+  /** Executes `l` as a fresh delivery (default) or a re-delivery. */
+  const execute = (l: LegJob, o: { fresh?: boolean; jobId?: string } = {}) =>
+    exec.execute(l, claims.run(l, o.jobId ?? l.clientOrderId, o.fresh ?? true));
 
   beforeEach(() => {
     clock = { t: T0 + 50 };
     venue = new FakeVenue(clock);
     reports = [];
     alerts = [];
-    claims = new MemoryClaims(clock);
+    claims = new MemoryClaims();
     registry = new Registry();
     health = new VenueHealth(() => clock.t);
     exec = new LegExecutor({
@@ -252,7 +227,6 @@ describe('LegExecutor', () => {
     const failing: LegRun = {
       jobId: 'j2',
       fresh: true,
-      grant: null,
       claim: async () => {
         throw new Error('redis down');
       },
@@ -284,164 +258,6 @@ describe('LegExecutor', () => {
     expect(venue.sent).toHaveLength(0);
     if (slow.outcome.kind === 'rejected') expect(slow.outcome.reason).toMatch(/held up before the send/);
     expect(slow.outcome).toMatchObject({ kind: 'rejected', code: NOT_PLACED });
-  });
-
-  /** Lets every pending promise chain of the executor and the fake venue run (no timers involved). */
-  const settleMicrotasks = async () => {
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-  };
-
-  it('a granted leg leaves at once, without a claim; its confirm (account, sent marker) goes out with it', async () => {
-    const l = leg({ createdAt: clock.t });
-    claims.grant(l);
-    let release!: () => void;
-    const confirmInFlight = new Promise<void>((r) => {
-      release = r;
-    });
-    claims.confirmWith = async (id) => {
-      await confirmInFlight;
-      const prior = claims.markers.get(id) ?? null;
-      claims.markers.set(id, claims.confirms[0]!.marker);
-      return { lockHeld: true, holder: null, prior };
-    };
-    const done = execute(l, { jobId: 'j1', granted: true });
-    await settleMicrotasks();
-    // Out while the confirm's round trip is still in flight; no claim, no probe.
-    expect(venue.sent).toHaveLength(1);
-    expect(claims.calls).toEqual([]);
-    release();
-    const ev = await done;
-    expect(ev).toMatchObject({ probed: false, sentAt: T0 + 50, outcome: { kind: 'filled' } });
-    expect(claims.confirms).toEqual([
-      { legId: l.clientOrderId, marker: { stage: 'sent', sentAt: T0 + 50, byJobId: 'j1' } },
-    ]);
-    expect(claims.markers.get(l.clientOrderId)).toMatchObject({ stage: 'sent', byJobId: 'j1' });
-    expect(venue.finds).toBe(0);
-    expect(alerts).toEqual([]);
-    const m = await registry.getSingleMetricAsString('arb_order_fresh_sends_total');
-    expect(m).toContain('by="grant"} 1');
-  });
-
-  it('a granted leg its own checks refuse takes the claim and sends nothing; one past its send window takes the claim', async () => {
-    const stale = leg({ createdAt: clock.t - 10_000 });
-    claims.grant(stale);
-    const refused = await execute(stale, { granted: true });
-    expect(refused.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.staleDecision });
-    expect(claims.calls).toEqual([{ legId: stale.clientOrderId, marker: null }]);
-    expect(claims.confirms).toEqual([]);
-    expect(venue.prepared).toHaveLength(0);
-
-    // A close leg (no decision age check) delivered 1.5 s after its decision: past maxPreSendMs (1 s), its
-    // grant no longer clears a send; the fresh run's claim takes the grant's marker (within its window).
-    const late = leg({
-      clientOrderId: 'hunit1-aster-close1',
-      role: 'close',
-      reduceOnly: true,
-      createdAt: clock.t - 1500,
-    });
-    claims.grant(late, clock.t - 1500);
-    const ev = await execute(late, { jobId: 'j2', granted: true });
-    expect(ev.outcome).toMatchObject({ kind: 'filled' });
-    expect(claims.confirms).toEqual([]);
-    expect(claims.calls.at(-1)).toEqual({
-      legId: late.clientOrderId,
-      marker: { stage: 'sent', sentAt: clock.t, byJobId: 'j2' },
-    });
-    expect(venue.sent.map((r) => r.clientOrderId)).toEqual([late.clientOrderId]);
-    const m = await registry.getSingleMetricAsString('arb_order_fresh_sends_total');
-    expect(m).toContain('by="claim"} 1');
-    expect(m).not.toContain('by="grant"');
-  });
-
-  it('a fresh run that missed its grant notice claims the grant and sends once', async () => {
-    const l = leg({ createdAt: clock.t });
-    claims.grant(l);
-    const ev = await execute(l, { jobId: 'j1' });
-    expect(ev.outcome).toMatchObject({ kind: 'filled' });
-    expect(venue.sent).toHaveLength(1);
-    expect(claims.markers.get(l.clientOrderId)).toMatchObject({ stage: 'sent', byJobId: 'j1' });
-    // Any later run of the leg finds the marker and asks the venue.
-    const again = await execute(l, { jobId: 'j1-again' });
-    expect(again).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
-    expect(venue.sent).toHaveLength(1);
-  });
-
-  it('a re-run of a granted leg: an order sent under the grant is found; nothing sent until none can arrive', async () => {
-    // The first run sent under the grant, then crashed before its confirm: the re-run finds the order.
-    const sent = leg({ createdAt: clock.t });
-    claims.grant(sent);
-    void exec.execute(sent, {
-      ...claims.run(sent, 'j1', true, true),
-      grant: { confirm: () => new Promise<never>(() => {}) }, // never lands: the process died
-    });
-    await settleMicrotasks();
-    const found = await execute(sent, { fresh: false });
-    expect(found).toMatchObject({ probed: true, outcome: { kind: 'filled' } });
-    expect(venue.sent).toHaveLength(1);
-
-    // Nothing at the venue: a send under the grant may still arrive until the decision + maxPreSendMs (give
-    // or take the clock skew) + the settle period; after that the grant is proven unused, and this run
-    // takes it and sends once (a close leg: no decision age limit).
-    const unused = leg({
-      role: 'close',
-      reduceOnly: true,
-      clientOrderId: 'hunit1-aster-close1',
-      createdAt: clock.t,
-    });
-    const grantedAt = clock.t;
-    claims.grant(unused, grantedAt);
-    const ev = await execute(unused, { fresh: false, jobId: 'j2' });
-    expect(ev).toMatchObject({ probed: false, outcome: { kind: 'filled' } });
-    expect(venue.sent.map((r) => r.clientOrderId)).toEqual([sent.clientOrderId, unused.clientOrderId]);
-    expect(claims.markers.get(unused.clientOrderId)).toMatchObject({ stage: 'sent', byJobId: 'j2' });
-    expect(ev.sentAt).toBeGreaterThanOrEqual(grantedAt + 1000 + CLOCK_SKEW_MS + 1000);
-
-    // An open leg that old is refused by its own checks instead (stale decision): rejected, nothing sent.
-    const stale = leg({ clientOrderId: 'hunit1-aster-open2', createdAt: clock.t });
-    claims.grant(stale);
-    const refused = await execute(stale, { fresh: false });
-    expect(refused.outcome).toMatchObject({ kind: 'rejected', code: REFUSAL_CODES.staleDecision });
-    expect(venue.sent).toHaveLength(2);
-
-    // Past the grant's claim window (e.g. the job removed and re-added much later), a grant is never taken:
-    // "may have sent" to every run, NOT_PLACED once nothing is found.
-    const old = leg({ role: 'close', reduceOnly: true, clientOrderId: 'hunit1-aster-close2', createdAt: T0 });
-    claims.grant(old, clock.t - LEG_GRANT_CLAIM_WINDOW_MS - 1);
-    for (const fresh of [true, false]) {
-      const ev2 = await execute(old, { fresh });
-      expect(ev2).toMatchObject({ probed: true, outcome: { kind: 'rejected', code: NOT_PLACED } });
-    }
-    expect(venue.sent).toHaveLength(2);
-  });
-
-  it('a granted send whose confirm finds another sent marker, a busy account, or fails raises an alert', async () => {
-    const answers: (() => Promise<GrantedSendConfirm>)[] = [
-      async () => ({
-        lockHeld: true,
-        holder: null,
-        prior: { stage: 'sent', sentAt: T0, byJobId: 'other-job' },
-      }),
-      async () => ({ lockHeld: false, holder: 'pid-1/7', prior: null }),
-      async () => {
-        throw new Error('redis down');
-      },
-    ];
-    for (const [i, answer] of answers.entries()) {
-      claims.confirmWith = answer;
-      const l = leg({ clientOrderId: `hunit1-aster-open${i + 1}`, createdAt: clock.t });
-      claims.grant(l);
-      const ev = await execute(l, { granted: true });
-      expect(ev.outcome).toMatchObject({ kind: 'filled' });
-    }
-    expect(venue.sent).toHaveLength(3);
-    expect(alerts.map((a) => [a.code, a.level])).toEqual([
-      ['granted_send_overlap', 'critical'],
-      ['granted_send_overlap', 'critical'],
-      ['granted_send_overlap', 'warn'],
-    ]);
-    expect(alerts[0]?.message).toMatch(/other-job/);
-    expect(alerts[1]?.message).toMatch(/pid-1\/7/);
-    expect(alerts[2]?.message).toMatch(/redis down/);
   });
 
   it('refuses a stale fence and a stale open decision without sending; close legs are exempt', async () => {

@@ -5,14 +5,11 @@ import type { OrderOutcome, OrderRequest } from '@arb/core/order';
 import type { BalanceSnapshot, VenueClient } from '@arb/core/venue-client';
 import type { Logger } from '@arb/log/logger';
 import { BalanceCache, errText, type Settled, settle } from './balance-cache';
-import type { ExecMarker } from '@arb/bus/exec-marker';
+import type { ExecMarker } from './exec-marker';
 import type { ExecutionMetrics } from './execution-metrics';
 import { checkMargin } from './margin-check';
-import type { GrantedSendConfirm, SendClaim } from './send-claim';
+import type { SendClaim } from './send-claim';
 import type { VenueHealth } from './venue-health';
-
-/** Clock skew tolerated between the hosts of the strategy, the order workers and Redis. */
-export const CLOCK_SKEW_MS = 1000;
 
 /** Codes of the rejections the worker decides itself (nothing was sent). */
 export const REFUSAL_CODES = {
@@ -54,10 +51,7 @@ export interface LegExecutorOptions {
   marginBuffer: number;
   /** The margin check uses a balance read at most this long ago (default 30 s; re-read after every order). */
   balanceMaxAgeMs?: number;
-  /**
-   * Longest acceptable time from the claim (marker saved) to the send, and from a granted leg's decision
-   * to its send without a claim; default 1000 ms.
-   */
+  /** Longest acceptable time from the claim (marker saved) to the send; default 1000 ms. */
   maxPreSendMs?: number;
   /** Pause before the first resolve query; doubles up to maxResolveDelayMs. */
   firstResolveDelayMs?: number;
@@ -80,18 +74,9 @@ export interface LegRun {
   /**
    * The atomic claim (send-claim.ts): takes the venue account (waiting while another run holds it), reads
    * the leg's send marker and the leader fence, and saves `marker` when given and nothing stands in the way.
-   * A fresh run's claim takes the leg's own `granted` marker as no marker (its grant's notice was missed),
-   * as does any run's with `takeGrant` (a grant proven unused: nothing sent under it can still execute).
    */
-  claim(marker: SentMarker | null, takeGrant?: boolean): Promise<SendClaim>;
-  /**
-   * Set when the run is fresh and the worker heard the leg's grant (the intent recorded, the marker saved
-   * with it): the run may send at once, without a claim, and confirms afterwards (send-claim.ts).
-   */
-  grant: { confirm(marker: SentMarker): Promise<GrantedSendConfirm> } | null;
+  claim(marker: ExecMarker | null): Promise<SendClaim>;
 }
-
-type SentMarker = Extract<ExecMarker, { stage: 'sent' }>;
 
 interface Refusal {
   code: string;
@@ -104,9 +89,8 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * Executes one leg job and reports exactly one outcome event for the run. A fresh run: the refusal checks
- * (stale decision, short margin: no I/O beyond a cached balance), then one send, cleared either by the
- * intent's grant (heard by the worker; no Redis round trip before the send) or by one atomic claim (account
- * lock, leg marker, leader fence). Any other run — or a fresh one that finds the leg's marker — asks the
+ * (stale decision, short margin: no I/O beyond a cached balance), one atomic claim (account lock, leg
+ * marker, leader fence), one send. Any other run — or a fresh one that finds the leg's marker — asks the
  * venue first by client order id and never sends twice. An unknown outcome is resolved at the venue
  * within a bound.
  */
@@ -147,20 +131,6 @@ export class LegExecutor {
     const refusal = await this.#checkBeforeSend(leg);
     const checkedAt = performance.now();
     const sentAt = this.#now();
-    // Granted: the send leaves now, within maxPreSendMs of the decision (the bound a later run's resolve
-    // counts on, #latestSendAt); the account and the `sent` marker are taken meanwhile.
-    if (run.grant && !refusal && sentAt - leg.createdAt <= (this.#o.maxPreSendMs ?? 1000)) {
-      const marker: SentMarker = { stage: 'sent', sentAt, byJobId: run.jobId };
-      const confirming = run.grant.confirm(marker).then(
-        (c) => ({ ok: true as const, c }),
-        (err: unknown) => ({ ok: false as const, err }),
-      );
-      const prepared = this.#prepare(leg);
-      const steps = { startedAt, checkedAt, claimedAt: checkedAt };
-      const event = await this.#send(leg, sentAt, log, steps, prepared, 'grant');
-      await this.#checkGrantConfirm(leg, run, await confirming);
-      return event;
-    }
     // The claim's round trip and the venue client's local work (rules, budget, signing) run together: the
     // order is prepared now and held at its send gate, which opens only once the claim is taken.
     const claiming = run.claim(refusal ? null : { stage: 'sent', sentAt, byJobId: run.jobId });
@@ -177,7 +147,7 @@ export class LegExecutor {
     switch (claim.kind) {
       case 'claimed': {
         const claimedAt = performance.now();
-        return this.#send(leg, sentAt, log, { startedAt, checkedAt, claimedAt }, prepared, 'claim');
+        return this.#send(leg, sentAt, log, { startedAt, checkedAt, claimedAt }, prepared);
       }
       case 'stale-fence':
         return this.#refuseStaleFence(leg, claim.fence);
@@ -198,25 +168,19 @@ export class LegExecutor {
     const first = await run.claim(null);
     const marker = first.kind === 'marked' ? first.marker : null;
     if (marker) log.warn({ marker }, 're-run of a leg that may have sent; asking the venue');
-    // The latest time an earlier send may have left: settle counts from it.
-    const sentBound = marker === null ? null : this.#latestSendAt(marker);
     const probe = await this.#probeWithRetry(leg, 3);
     if (probe.ok && probe.order !== null) {
       if (probe.order.kind !== 'unknown') {
         log.info({ kind: probe.order.kind, marker }, 'order found at the venue; not sending');
-        const markedAt = marker === null ? 0 : marker.stage === 'sent' ? marker.sentAt : marker.grantedAt;
-        return this.#report(leg, probe.order, { sentAt: markedAt, probed: true });
+        return this.#report(leg, probe.order, { sentAt: marker?.sentAt ?? 0, probed: true });
       }
       // It exists but is not final yet: wait for its final state.
-      return this.#resolve(leg, sentBound ?? this.#now(), probe.order.reason, log);
+      return this.#resolve(leg, marker?.sentAt ?? this.#now(), probe.order.reason, log);
     }
-    if (sentBound !== null) {
-      // An earlier run may have sent: never send again; find out what happened. A grant, though, may never
-      // have been used (this run may be the leg's first, only not provably): once no send under it can
-      // still arrive, the leg is this run's to send (its checks and claim permitting).
+    if (marker !== null) {
+      // An earlier run may have sent: never send again; find out what happened.
       log.warn({ probeOk: probe.ok }, 'not found at the venue yet; resolving');
-      const lapsed = marker?.stage === 'granted' ? () => this.#claimAndSend(leg, run, log, true) : undefined;
-      return this.#resolve(leg, sentBound, 'earlier run of this leg may have sent', log, lapsed);
+      return this.#resolve(leg, marker.sentAt, 'earlier run of this leg may have sent', log);
     }
     if (!probe.ok) {
       return this.#refuse(leg, {
@@ -227,18 +191,10 @@ export class LegExecutor {
     }
     if (first.kind === 'stale-fence') return this.#refuseStaleFence(leg, first.fence);
     if (first.kind === 'no-intent') return this.#refuseNoIntent(leg);
-    return this.#claimAndSend(leg, run, log, false);
-  }
-
-  /**
-   * A run that knows no send of its leg can still execute: the refusal checks, then the claim (taking a
-   * lapsed grant when `takeGrant`) and one send.
-   */
-  async #claimAndSend(leg: LegJob, run: LegRun, log: Logger, takeGrant: boolean): Promise<OrderOutcomeEvent> {
     const refusal = await this.#checkBeforeSend(leg);
     if (refusal) return this.#refuse(leg, refusal);
     const sentAt = this.#now();
-    const claim = await run.claim({ stage: 'sent', sentAt, byJobId: run.jobId }, takeGrant);
+    const claim = await run.claim({ stage: 'sent', sentAt, byJobId: run.jobId });
     switch (claim.kind) {
       case 'claimed':
         return this.#send(leg, sentAt, () => log);
@@ -247,54 +203,11 @@ export class LegExecutor {
       case 'no-intent':
         return this.#refuseNoIntent(leg);
       case 'marked':
-        // Another run marked it meanwhile (the account lock makes that rare), or the grant is past its claim
-        // window: it may have sent; find out, never send.
-        return this.#resolve(
-          leg,
-          this.#latestSendAt(claim.marker),
-          'marked by another run before the send',
-          log,
-        );
+        // Cannot happen while this run holds the account; if it does, another run may have sent.
+        return this.#resolve(leg, claim.marker.sentAt, 'claimed by another run before the send', log);
       case 'unclaimed':
         throw new Error(`leg ${leg.clientOrderId}: claim with a marker came back unclaimed`);
     }
-  }
-
-  /**
-   * The latest time a send covered by `marker` may have left: a claim's own time, or for a grant, its
-   * time plus the window a granted send must leave in (maxPreSendMs from the decision, which precedes the
-   * grant) and the clock skew between hosts.
-   */
-  #latestSendAt(marker: ExecMarker): number {
-    if (marker.stage === 'sent') return marker.sentAt;
-    return marker.grantedAt + (this.#o.maxPreSendMs ?? 1000) + CLOCK_SKEW_MS;
-  }
-
-  /**
-   * After a granted send: the bookkeeping should have found the leg's own grant and a free account. If
-   * not, the grant's "first run only" did not hold (the order is out): say so loudly.
-   */
-  async #checkGrantConfirm(
-    leg: LegJob,
-    run: LegRun,
-    r: { ok: true; c: GrantedSendConfirm } | { ok: false; err: unknown },
-  ): Promise<void> {
-    const problem = !r.ok
-      ? `its send marker was not saved (${errText(r.err)}); a later run still finds the grant`
-      : r.c.prior?.stage === 'sent'
-        ? `another run (${r.c.prior.byJobId}) had already marked it sent`
-        : !r.c.lockHeld
-          ? `the venue account was held by ${r.c.holder} meanwhile`
-          : null;
-    if (problem === null) return;
-    this.#o.log.error({ legId: leg.clientOrderId, jobId: run.jobId }, `granted leg sent, but ${problem}`);
-    await this.#o.io.alert({
-      level: r.ok ? 'critical' : 'warn',
-      code: 'granted_send_overlap',
-      message: `${leg.venue} leg ${leg.clientOrderId} sent under its grant, but ${problem}`.slice(0, 500),
-      pair: leg.pair,
-      hedgeId: leg.hedgeId,
-    });
   }
 
   /** The checks that refuse a send without asking Redis (a cached balance at most): null = may send. */
@@ -382,7 +295,6 @@ export class LegExecutor {
     logger: () => Logger,
     steps?: PreSendSteps,
     prepared?: PreparedSend,
-    clearedBy?: 'grant' | 'claim',
   ): Promise<OrderOutcomeEvent> {
     const o = this.#o;
     // The settle period of "never placed" counts from sentAt: a run held up (paused process, slow Redis)
@@ -395,7 +307,6 @@ export class LegExecutor {
     }
     const sendingAt = performance.now();
     prepared?.gate.open(true);
-    if (clearedBy) o.metrics.sendsCleared.inc({ venue: leg.venue, by: clearedBy });
     const outcome = await (prepared?.placing ?? this.#place(leg));
     const ackAt = this.#now();
     const log = logger();
@@ -425,7 +336,6 @@ export class LegExecutor {
         ms: ackAt - sentAt,
         ...(steps
           ? {
-              clearedBy,
               checksMs: ms(steps.startedAt, steps.checkedAt),
               claimMs: ms(steps.checkedAt, steps.claimedAt),
               venueMs: ms(sendingAt, performance.now()),
@@ -467,14 +377,7 @@ export class LegExecutor {
    * at least twice and for settleMs after the send: never placed (rejected NOT_PLACED). Still not final at
    * the bound: reported unknown, with a critical alert.
    */
-  async #resolve(
-    leg: LegJob,
-    sentAt: number,
-    firstReason: string,
-    log: Logger,
-    /** What to do instead of reporting NOT_PLACED once the order is proven never placed. */
-    neverPlaced?: () => Promise<OrderOutcomeEvent>,
-  ): Promise<OrderOutcomeEvent> {
+  async #resolve(leg: LegJob, sentAt: number, firstReason: string, log: Logger): Promise<OrderOutcomeEvent> {
     const o = this.#o;
     const start = this.#now();
     const deadline = start + o.unknownResolveTimeoutMs;
@@ -499,7 +402,6 @@ export class LegExecutor {
         if (notFound >= 2 && this.#now() - sentAt >= o.settleMs) {
           const since = this.#now() - sentAt;
           log.warn({ queries, sinceSendMs: since }, 'order never placed');
-          if (neverPlaced) return neverPlaced();
           return this.#report(
             leg,
             {

@@ -6,9 +6,9 @@ import { waitFor } from '@arb/testkit/wait';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountLock, AccountLockTimeoutError } from './account-lock';
-import { type ExecMarker, LEG_GRANT_CLAIM_WINDOW_MS } from '@arb/bus/exec-marker';
+import type { ExecMarker } from './exec-marker';
 import { isFreshDelivery, LeverageMismatchError, runOrderWorker } from './order-worker';
-import { confirmGrantedSend, trySendClaim } from './send-claim';
+import { trySendClaim } from './send-claim';
 import { FakeVenue } from './testing/fake-venue';
 
 /** Startup refusals, health and the account lock, in-process on a real Redis (venue: an in-memory fake). */
@@ -130,8 +130,7 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
     await fx?.cleanup();
   });
 
-  type SentMarker = Extract<ExecMarker, { stage: 'sent' }>;
-  const marker = (byJobId: string): SentMarker => ({ stage: 'sent', sentAt: 1_800_000_000_000, byJobId });
+  const marker = (byJobId: string): ExecMarker => ({ stage: 'sent', sentAt: 1_800_000_000_000, byJobId });
 
   it('claims once: the marker is set with the lock; later claims find it; a leg without its intent, or older than it, marks nothing', async () => {
     const names = redisNames(fx.ns);
@@ -141,15 +140,8 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
       hedge: names.hedgeKey('h1'),
     };
     const redis = fx.connect();
-    const claim = (owner: string, jobFence: number, m: SentMarker | null) =>
-      trySendClaim(redis, keys, {
-        owner,
-        lockTtlMs: 5000,
-        jobFence,
-        intentField: 'open',
-        acceptGrant: true,
-        claim: m,
-      });
+    const claim = (owner: string, jobFence: number, m: ExecMarker | null) =>
+      trySendClaim(redis, keys, { owner, lockTtlMs: 5000, jobFence, intentField: 'open', claim: m });
     // The strategy's intent not recorded (refused, or not yet): its leg never sends.
     expect(await claim('a', 5, marker('j1'))).toEqual({ held: true, value: { kind: 'no-intent' } });
     expect(await fx.redis.exists(keys.marker)).toBe(0);
@@ -183,7 +175,6 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
         lockTtlMs: 5000,
         jobFence: 6,
         intentField: 'open',
-        acceptGrant: false,
         claim: marker('j4'),
       }),
     ).toEqual({ held: true, value: { kind: 'claimed' } });
@@ -195,114 +186,9 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
         lockTtlMs: 5000,
         jobFence: 0,
         intentField: null,
-        acceptGrant: false,
         claim: marker('j3'),
       }),
     ).toEqual({ held: true, value: { kind: 'claimed' } });
-  });
-
-  it("a granted marker: the leg's first run claims it within its window; any other run, or later, finds it", async () => {
-    const names = redisNames(fx.ns);
-    const redis = fx.connect();
-    await fx.redis.hset(
-      names.hedgeKey('hg'),
-      'open',
-      JSON.stringify({ hedgeId: 'hg', action: 'open', fence: 5 }),
-    );
-    const [sec, usec] = await fx.redis.time();
-    const redisNow = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-    const grant = async (legId: string, grantedAt: number) => {
-      const key = names.execMarkerKey('aster', legId);
-      await fx.redis.set(key, JSON.stringify({ stage: 'granted', grantedAt, fence: 5 }));
-      return { lock: `${fx.ns}:lock-g-${legId}`, marker: key, hedge: names.hedgeKey('hg') };
-    };
-    const claim = (
-      keys: { lock: string; marker: string; hedge: string },
-      acceptGrant: boolean,
-      m: SentMarker | null,
-    ) =>
-      trySendClaim(redis, keys, {
-        owner: 'a',
-        lockTtlMs: 5000,
-        jobFence: 5,
-        intentField: 'open',
-        acceptGrant,
-        claim: m,
-      });
-
-    // Not the leg's first run: the grant means "may have sent".
-    const g1 = await grant('g1', redisNow);
-    expect(await claim(g1, false, marker('j1'))).toEqual({
-      held: true,
-      value: { kind: 'marked', marker: { stage: 'granted', grantedAt: redisNow, fence: 5 } },
-    });
-    // Its first run (it missed the notice): refused by its own checks, the grant stays; then claimed.
-    expect(await claim(g1, true, null)).toEqual({ held: true, value: { kind: 'unclaimed' } });
-    expect(JSON.parse((await fx.redis.get(g1.marker)) ?? '')).toMatchObject({ stage: 'granted' });
-    expect(await claim(g1, true, marker('j1'))).toEqual({ held: true, value: { kind: 'claimed' } });
-    expect(JSON.parse((await fx.redis.get(g1.marker)) ?? '')).toEqual(marker('j1'));
-    expect(await claim(g1, true, marker('j9'))).toMatchObject({
-      value: { kind: 'marked', marker: marker('j1') },
-    });
-    // Past the claim window (Redis clock), even a first run finds it.
-    const g2 = await grant('g2', redisNow - LEG_GRANT_CLAIM_WINDOW_MS - 1000);
-    expect(await claim(g2, true, marker('j2'))).toMatchObject({
-      value: { kind: 'marked', marker: { stage: 'granted' } },
-    });
-    // A grant never bypasses the intent check of the claim path (a leg older than its intent's fence).
-    const g3 = await grant('g3', redisNow);
-    expect(
-      await trySendClaim(redis, g3, {
-        owner: 'a',
-        lockTtlMs: 5000,
-        jobFence: 4,
-        intentField: 'open',
-        acceptGrant: true,
-        claim: marker('j3'),
-      }),
-    ).toEqual({ held: true, value: { kind: 'stale-fence', fence: 5 } });
-  });
-
-  it("a granted send's confirm takes a free account and turns the grant into its sent marker; it reports what stood in the way", async () => {
-    const names = redisNames(fx.ns);
-    const keys = { lock: `${fx.ns}:lock-c`, marker: names.execMarkerKey('aster', 'c1') };
-    await fx.redis.set(
-      keys.marker,
-      JSON.stringify({ stage: 'granted', grantedAt: 1, fence: 5 }),
-      'PX',
-      60_000,
-    );
-    expect(
-      await confirmGrantedSend(fx.redis, keys, { owner: 'a', lockTtlMs: 5000, marker: marker('j1') }),
-    ).toEqual({
-      lockHeld: true,
-      holder: null,
-      prior: { stage: 'granted', grantedAt: 1, fence: 5 },
-    });
-    expect(await fx.redis.get(keys.lock)).toBe('a');
-    expect(JSON.parse((await fx.redis.get(keys.marker)) ?? '')).toEqual(marker('j1'));
-    expect(await fx.redis.pttl(keys.marker)).toBeGreaterThan(6 * 86_400_000);
-    // Another run's sent marker is kept; another holder keeps the account.
-    expect(
-      await confirmGrantedSend(fx.redis, keys, { owner: 'b', lockTtlMs: 5000, marker: marker('j2') }),
-    ).toEqual({
-      lockHeld: false,
-      holder: 'a',
-      prior: marker('j1'),
-    });
-    expect(JSON.parse((await fx.redis.get(keys.marker)) ?? '')).toEqual(marker('j1'));
-    expect(await fx.redis.get(keys.lock)).toBe('a');
-    // No marker at all (lost): this run's is saved.
-    const lost = { lock: `${fx.ns}:lock-c2`, marker: names.execMarkerKey('aster', 'c2') };
-    expect(
-      await confirmGrantedSend(fx.redis, lost, { owner: 'a', lockTtlMs: 5000, marker: marker('j3') }),
-    ).toEqual({
-      lockHeld: true,
-      holder: null,
-      prior: null,
-    });
-    expect(JSON.parse((await fx.redis.get(lost.marker)) ?? '')).toEqual(marker('j3'));
-    await fx.redis.del(keys.lock, lost.lock);
   });
 
   it('serializes runs across connections, and a dead holder frees the account after its TTL', async () => {
@@ -329,7 +215,6 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
             lockTtlMs: lock.ttlMs,
             jobFence: 0,
             intentField: null,
-            acceptGrant: false,
             claim: null,
           }),
         );
@@ -354,7 +239,6 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
         lockTtlMs: 300,
         jobFence: 0,
         intentField: null,
-        acceptGrant: false,
         claim: marker('jb'),
       }),
     );
@@ -370,7 +254,6 @@ describe('send claim and account lock (the Lua script on Redis)', () => {
           lockTtlMs: 300,
           jobFence: 0,
           intentField: null,
-          acceptGrant: false,
           claim: null,
         }),
       ),

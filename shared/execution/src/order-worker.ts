@@ -8,11 +8,9 @@ import {
   InvalidJobError,
 } from '@arb/bus/job-registry';
 import { orderQueueFor, type RedisNames } from '@arb/bus/keys';
-import { type LegGrantNotice, LegGrantNoticeSchema } from '@arb/bus/leg-grant';
 import type { LegJob } from '@arb/bus/leg-job';
 import { ORDER_HEALTH_MAX_AGE_MS, writeOrderHealth } from '@arb/bus/order-health';
 import { type OrderOutcomeEvent, OrderOutcomeEventSchema } from '@arb/bus/order-outcome-event';
-import { subscribeWhenReady } from '@arb/bus/redis-subscribe';
 import { appendMessage } from '@arb/bus/stream';
 import { QuoteSchema } from '@arb/core/quote';
 import type { VenueClient } from '@arb/core/venue-client';
@@ -24,9 +22,8 @@ import type { Logger } from '@arb/log/logger';
 import type { Registry } from 'prom-client';
 import { AccountLock, AccountLockTimeoutError } from './account-lock';
 import { createExecutionMetrics, type ExecutionMetrics } from './execution-metrics';
-import { CLOCK_SKEW_MS, type LegExecutorIo, LegExecutor, REFUSAL_CODES } from './leg-executor';
-import { GrantBook } from './grant-book';
-import { confirmGrantedSend, trySendClaim } from './send-claim';
+import { type LegExecutorIo, LegExecutor, REFUSAL_CODES } from './leg-executor';
+import { trySendClaim } from './send-claim';
 import { VenueHealth } from './venue-health';
 
 const DEFAULT_LOCK_MS = 10_000;
@@ -123,8 +120,6 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     if (!executor) throw new Error('order worker not started');
     const exec = executor;
     const fresh = isFreshDelivery(job, connectedSince);
-    // Taken whatever happens (a grant serves one run); used only by the leg's first run.
-    const granted = grants.take(data.clientOrderId, data.fence, Date.now()) && fresh;
     // No log line before a fresh leg's send: a write to stdout wakes the log reader, which competes with
     // this process on a busy machine (the executor logs the outcome with `fresh`). A re-run probes first.
     if (!fresh)
@@ -145,27 +140,13 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       return await exec.execute(data, {
         jobId: String(job.id),
         fresh,
-        grant: granted
-          ? {
-              confirm: async (marker) => {
-                const c = await confirmGrantedSend(redis, keys, {
-                  owner: session.owner,
-                  lockTtlMs: lock.ttlMs,
-                  marker,
-                });
-                if (c.lockHeld) session.adopt();
-                return c;
-              },
-            }
-          : null,
-        claim: (marker, takeGrant) =>
+        claim: (marker) =>
           session.acquire(async () => {
             const r = await trySendClaim(redis, keys, {
               owner: session.owner,
               lockTtlMs: lock.ttlMs,
               jobFence: data.fence,
               intentField,
-              acceptGrant: fresh || takeGrant === true,
               claim: marker,
             });
             if (!r.held && 'markerExists' in r) markerSeen = r.markerExists;
@@ -201,17 +182,6 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
     connectedSince = Number.POSITIVE_INFINITY;
   });
   const closers: (() => Promise<unknown>)[] = [() => redis.quit().catch(() => redis.disconnect())];
-
-  // The legs granted their first send by their intent's record (leg-grant.ts), heard on pub/sub.
-  const grants = new GrantBook(venueId, { ttlMs: GRANT_BOOK_TTL_MS, maxSize: GRANT_BOOK_MAX });
-  const grantSub = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-  grantSub.on('error', (err) => log.warn({ err }, 'redis error (grant subscriber)'));
-  grantSub.on('message', (_channel: string, raw: string) => {
-    const notice = parseGrantNotice(raw);
-    if (notice) grants.add(notice, Date.now());
-    else log.warn({ raw: raw.slice(0, 200) }, 'unreadable leg grant notice ignored; its legs take the claim');
-  });
-  closers.push(() => grantSub.quit().catch(() => grantSub.disconnect()));
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => log.warn({ err }, 'close failed'));
   };
@@ -256,7 +226,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
   });
 
   try {
-    await Promise.all([redis.connect(), subscribeWhenReady(grantSub, opts.names.legGrantChannel)]);
+    await redis.connect();
     // 2. Leverage and margin type on the venue, verified; refuse to start when the venue disagrees.
     const reported = await retryTransient(() => opts.venue.ensureLeverage(symbol, opts.leverage), log);
     if (reported !== opts.leverage) {
@@ -335,11 +305,6 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       }
     });
     worker.on('stalled', (jobId) => log.warn({ jobId }, 'leg job stalled; it will be re-run (probe first)'));
-    // A job enqueued within the clock-skew margin after this connection came up is not provably fresh, and
-    // such a run of a granted leg must first wait out the grant's send window. Take jobs, and so report
-    // the order path (the strategy's condition for opens), only once that margin has passed.
-    const margin = connectedSince + CLOCK_SKEW_MS - Date.now();
-    if (Number.isFinite(margin) && margin > 0) await new Promise((r) => setTimeout(r, margin));
     void worker.run().catch((err) => log.error({ err }, 'worker loop ended'));
     await worker.waitUntilReady();
     closers.push(async () => {
@@ -458,18 +423,8 @@ export async function retryTransient<T>(call: () => Promise<T>, log: Logger, att
   }
 }
 
-/** Grants are used within maxPreSendMs of the leg's decision; a heard grant is kept this long at most. */
-const GRANT_BOOK_TTL_MS = 10_000;
-const GRANT_BOOK_MAX = 10_000;
-
-function parseGrantNotice(raw: string): LegGrantNotice | null {
-  try {
-    const r = LegGrantNoticeSchema.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
-}
+/** Cross-host clock skew tolerated between the process that enqueued a job and this one. */
+const FRESH_SKEW_MS = 1000;
 
 /**
  * A delivery no earlier run can have acted on: the job's first start (BullMQ counts starts, stalls and
@@ -486,6 +441,6 @@ export function isFreshDelivery(
     (job.attemptsStarted ?? 1) <= 1 &&
     (job.attemptsMade ?? 0) === 0 &&
     (job.stalledCounter ?? 0) === 0 &&
-    job.timestamp - CLOCK_SKEW_MS >= connectedSince
+    job.timestamp - FRESH_SKEW_MS >= connectedSince
   );
 }

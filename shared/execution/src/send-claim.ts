@@ -1,13 +1,7 @@
-import {
-  EXEC_MARKER_TTL_MS,
-  type ExecMarker,
-  LEG_GRANT_CLAIM_WINDOW_MS,
-  parseExecMarker,
-  serializeExecMarker,
-} from '@arb/bus/exec-marker';
 import { type RedisScript, runScript } from '@arb/bus/redis-script';
 import type { Redis } from 'ioredis';
 import type { LockAttempt } from './account-lock';
+import { EXEC_MARKER_TTL_MS, type ExecMarker, parseExecMarker, serializeExecMarker } from './exec-marker';
 
 /**
  * The order worker's one Redis round trip before a send, atomic: take (or keep) the venue account lock,
@@ -17,11 +11,8 @@ import type { LockAttempt } from './account-lock';
  * have sent. A strategy leg is only sent when its intent (hedge field `open` or `close`, = its role) is
  * recorded under the leg's fence or an older one: the strategy may enqueue legs in the same flight as the
  * intent (same connection, after it), so a leg whose intent was refused never executes.
- * A `granted` marker (saved with the intent, exec-marker.ts) counts as no marker, within the claim window
- * of its grant (Redis clock), for a run that may take it (`accept grant`): the leg's first run, which
- * missed the grant's notice, or a run that proved the grant unused.
  * KEYS: lock, marker, hedge. ARGV: owner, lock ttl ms, job fence, may claim (1/0), marker JSON, marker ttl
- * ms, intent field ('' for legs of risk, fence 0), accept grant (1/0), grant claim window ms.
+ * ms, intent field ('' for legs of risk, fence 0).
  */
 const CLAIM_SEND: RedisScript = {
   name: 'arbClaimSend',
@@ -33,18 +24,7 @@ if holder and holder ~= ARGV[1] then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local marker = redis.call('GET', KEYS[2])
-if marker then
-  local open = false
-  if ARGV[8] == '1' then
-    local ok, m = pcall(cjson.decode, marker)
-    if ok and type(m) == 'table' and m.stage == 'granted' and tonumber(m.grantedAt) then
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-      open = now - tonumber(m.grantedAt) <= tonumber(ARGV[9])
-    end
-  end
-  if not open then return {'marked', marker} end
-end
+if marker then return {'marked', marker} end
 if ARGV[7] ~= '' then
   local intent = redis.call('HGET', KEYS[3], ARGV[7])
   if not intent then return {'no-intent'} end
@@ -89,13 +69,7 @@ export async function trySendClaim(
     jobFence: number;
     /** The hedge field holding the leg's intent: its role, 'open' or 'close' (ignored for fence 0). */
     intentField: 'open' | 'close' | null;
-    /**
-     * The leg's first run (a fresh delivery), or a run that proved its grant unused (nothing sent under it
-     * can still execute): a `granted` marker within its claim window is its own.
-     */
-    acceptGrant: boolean;
-    /** The `sent` marker to save when nothing stands in the way; null = only look (a refused send). */
-    claim: Extract<ExecMarker, { stage: 'sent' }> | null;
+    claim: ExecMarker | null;
   },
 ): Promise<LockAttempt<SendClaim> | SendClaimAttempt> {
   const r = (await runScript(
@@ -110,8 +84,6 @@ export async function trySendClaim(
       a.claim ? serializeExecMarker(a.claim) : '',
       EXEC_MARKER_TTL_MS,
       a.jobFence > 0 ? (a.intentField ?? '-') : '',
-      a.acceptGrant ? '1' : '0',
-      LEG_GRANT_CLAIM_WINDOW_MS,
     ],
   )) as [string, (string | number)?, number?];
   switch (r[0]) {
@@ -130,61 +102,4 @@ export async function trySendClaim(
     default:
       throw new Error(`unexpected send claim reply ${JSON.stringify(r)}`);
   }
-}
-
-/**
- * A granted leg's bookkeeping, sent to Redis right before its order request leaves (never awaited before
- * it): take the venue account when free (held to the report, like a claim), and turn the leg's `granted`
- * marker into this run's `sent` marker. A marker already `sent`, or the account held by another run, means
- * the grant's "first run only" did not hold: the caller raises it (the order is already out).
- * KEYS: lock, marker. ARGV: owner, lock ttl ms, marker JSON, marker ttl ms.
- */
-const CONFIRM_GRANTED_SEND: RedisScript = {
-  name: 'arbConfirmGrantedSend',
-  keys: 2,
-  lua: `
-local holder = redis.call('GET', KEYS[1])
-local lock = 'held'
-if holder and holder ~= ARGV[1] then
-  lock = 'busy'
-else
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-end
-local marker = redis.call('GET', KEYS[2])
-local granted = false
-if marker then
-  local ok, m = pcall(cjson.decode, marker)
-  granted = ok and type(m) == 'table' and m.stage == 'granted'
-end
-if not marker or granted then
-  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
-end
-return {lock, holder or '', marker or ''}`,
-};
-
-/** What the granted send's bookkeeping found. */
-export interface GrantedSendConfirm {
-  /** This run now holds the venue account (false: `holder` does). */
-  lockHeld: boolean;
-  holder: string | null;
-  /** The leg's marker before this run's `sent` replaced it (null: none); a `sent` one was kept. */
-  prior: ExecMarker | null;
-}
-
-export async function confirmGrantedSend(
-  redis: Redis,
-  keys: Pick<SendClaimKeys, 'lock' | 'marker'>,
-  a: { owner: string; lockTtlMs: number; marker: Extract<ExecMarker, { stage: 'sent' }> },
-): Promise<GrantedSendConfirm> {
-  const [lock, holder, prior] = (await runScript(
-    redis,
-    CONFIRM_GRANTED_SEND,
-    [keys.lock, keys.marker],
-    [a.owner, a.lockTtlMs, serializeExecMarker(a.marker), EXEC_MARKER_TTL_MS],
-  )) as [string, string, string];
-  return {
-    lockHeld: lock === 'held',
-    holder: holder === '' ? null : holder,
-    prior: prior === '' ? null : parseExecMarker(prior),
-  };
 }
