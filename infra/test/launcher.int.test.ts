@@ -1,6 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@arb/testkit/free-port';
@@ -11,6 +10,7 @@ import { redisNames } from '@arb/bus/keys';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freeRange } from './free-range';
+import { privatePm2Home, removePm2Home } from './pm2-home';
 
 /**
  * The launcher (scripts/start.ts) as a real process: what it refuses before starting anything (bad
@@ -36,7 +36,7 @@ const started: ServiceProcess[] = [];
 const pidsToCheck = new Set<number>();
 
 function newHome(): string {
-  const h = mkdtempSync(join(tmpdir(), 'arb-pm2-'));
+  const h = privatePm2Home();
   homes.push(h);
   return h;
 }
@@ -66,11 +66,7 @@ function daemonPid(home: string): number | undefined {
 
 afterAll(async () => {
   for (const p of started) if (p.exit === undefined) await p.kill();
-  for (const h of homes) {
-    const d = daemonPid(h);
-    if (d !== undefined && alive(d)) process.kill(d, 'SIGKILL');
-    rmSync(h, { recursive: true, force: true });
-  }
+  for (const h of homes) removePm2Home(h);
   for (const pid of pidsToCheck) if (alive(pid)) process.kill(pid, 'SIGKILL');
 });
 

@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { redisNames } from '@arb/bus/keys';
 import { LedgerEntrySchema } from '@arb/bus/ledger-entry';
 import { readRange } from '@arb/bus/stream';
@@ -12,6 +9,7 @@ import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeRange } from './free-range';
+import { privatePm2Home, removePm2Home } from './pm2-home';
 
 /**
  * `MODE=paper npm start` without internet: a simulator started here stands in for the real venues (its
@@ -27,19 +25,14 @@ let pm2Home: string;
 
 beforeAll(async () => {
   fx = await redisFixture({ prefix: 't-paper' });
-  pm2Home = mkdtempSync(join(tmpdir(), 'arb-pm2-'));
+  pm2Home = privatePm2Home();
   real = await startSim({ host: '127.0.0.1', asterPort: 0, backpackPort: 0, adminPort: 0 });
 });
 
 afterAll(async () => {
   if (launcher?.exit === undefined) await launcher?.kill();
-  try {
-    const daemon = Number(readFileSync(join(pm2Home, 'pm2.pid'), 'utf8'));
-    if (daemon > 0) process.kill(daemon, 'SIGKILL');
-  } catch {
-    // no daemon left
-  }
-  rmSync(pm2Home, { recursive: true, force: true });
+  // Nothing of this stack may outlive the test: the PM2 daemon and whatever still runs under it.
+  removePm2Home(pm2Home);
   await real?.close();
   await fx?.cleanup();
 });

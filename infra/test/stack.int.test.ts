@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redisNames } from '@arb/bus/keys';
@@ -13,6 +12,7 @@ import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeRange } from './free-range';
+import { privatePm2Home, removePm2Home } from './pm2-home';
 
 /**
  * The stack as the README starts it (`npm start` = scripts/start.ts), as real processes: the launcher with
@@ -94,7 +94,7 @@ async function activeHedge(): Promise<string | null> {
 
 beforeAll(async () => {
   fx = await redisFixture({ prefix: 't-stack' });
-  pm2Home = mkdtempSync(join(tmpdir(), 'arb-pm2-'));
+  pm2Home = privatePm2Home();
   const [asterPort, backpackPort, adminPort, dashboardPort, healthBase] = [
     await freePort(),
     await freePort(),
@@ -141,7 +141,7 @@ afterAll(async () => {
   for (const pid of seenPids) {
     if (alive(pid)) process.kill(pid, 'SIGKILL');
   }
-  rmSync(pm2Home, { recursive: true, force: true });
+  removePm2Home(pm2Home);
   await fx?.cleanup();
 });
 
