@@ -10,7 +10,7 @@ import { redisNames } from '@arb/bus/keys';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freeRange } from './free-range';
-import { privatePm2Home, removePm2Home } from './pm2-home';
+import { isAlive, privatePm2Home, removePm2Home } from './pm2-home';
 
 /**
  * The launcher (scripts/start.ts) as a real process: what it refuses before starting anything (bad
@@ -47,15 +47,6 @@ function launch(env: Record<string, string>, args: string[] = []): ServiceProces
   return p;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function daemonPid(home: string): number | undefined {
   try {
     return Number(readFileSync(join(home, 'pm2.pid'), 'utf8')) || undefined;
@@ -67,7 +58,7 @@ function daemonPid(home: string): number | undefined {
 afterAll(async () => {
   for (const p of started) if (p.exit === undefined) await p.kill();
   for (const h of homes) removePm2Home(h);
-  for (const pid of pidsToCheck) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of pidsToCheck) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 });
 
 describe('launcher refusals (nothing is started)', () => {
@@ -161,14 +152,14 @@ describe('launcher with no Redis running', () => {
       expect(b.stderr.join('\n')).toContain('already under PM2');
       const daemon = daemonPid(home);
       expect(daemon).toBeDefined();
-      expect(alive(daemon!)).toBe(true);
+      expect(isAlive(daemon!)).toBe(true);
 
       // The shim `npm start` runs (scripts/start.ts) dies by SIGKILL, as the tsx CLI does to a child that is
       // slow to acknowledge a Ctrl-C on a busy machine: the launcher process behind it still stops it all.
       a.signal('SIGKILL');
       await a.waitForExit(120_000); // resolves once the launcher, which shares its output pipes, is gone too
       expect(a.output()).toContain('arb: stopped');
-      await waitFor(() => !alive(redisPid) && !alive(daemon!), { timeoutMs: 15_000 });
+      await waitFor(() => !isAlive(redisPid) && !isAlive(daemon!), { timeoutMs: 15_000 });
       expect(existsSync(join(dataDir, 'appendonlydir'))).toBe(true);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -183,7 +174,7 @@ describe('npm start -- stop', () => {
     expect((await p.waitForExit(60_000)).code).toBe(0);
     expect(p.stdout.join('\n')).toContain('arb: stopped');
     const daemon = daemonPid(home);
-    if (daemon !== undefined) await waitFor(() => !alive(daemon), { timeoutMs: 15_000 });
+    if (daemon !== undefined) await waitFor(() => !isAlive(daemon), { timeoutMs: 15_000 });
   });
 
   it('never touches another app in the same PM2_HOME (nor its daemon)', async () => {
@@ -259,7 +250,7 @@ describe('`npm start -- --reset` in a terminal', () => {
       await waitFor(() => lines.some((l) => l.includes('arb: stopped')), { timeoutMs: 60_000 });
       expect(lines.filter((l) => l.includes('stopping every service'))).toHaveLength(1);
       expect(lines.join('\n')).not.toContain('still stopping');
-      await waitFor(() => !alive(daemon!), { timeoutMs: 15_000 });
+      await waitFor(() => !isAlive(daemon!), { timeoutMs: 15_000 });
       // Nothing of the process group is left.
       await waitFor(
         () => {

@@ -12,7 +12,7 @@ import { type RedisFixture, redisFixture } from '@arb/testkit/redis';
 import { waitFor } from '@arb/testkit/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeRange } from './free-range';
-import { privatePm2Home, removePm2Home } from './pm2-home';
+import { isAlive, privatePm2Home, removePm2Home } from './pm2-home';
 
 /**
  * The stack as the README starts it (`npm start` = scripts/start.ts), as real processes: the launcher with
@@ -46,7 +46,6 @@ let pm2Home: string;
 let launcher: ServiceProcess | undefined;
 let admin: SimAdminClient;
 let env: Record<string, string>;
-const seenPids = new Set<number>();
 
 async function pm2(...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, [PM2_BIN, ...args], {
@@ -67,17 +66,7 @@ async function pm2List(): Promise<Pm2Row[]> {
       status: p.pm2_env.status,
     }),
   );
-  for (const r of rows) if (r.pid > 0) seenPids.add(r.pid);
   return rows;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function ledger(): Promise<LedgerEntry[]> {
@@ -131,16 +120,7 @@ let failed = false;
 afterAll(async () => {
   if (failed) printPm2Logs();
   if (launcher?.exit === undefined) await launcher?.kill();
-  // Safety net for a failed run: nothing of this stack may outlive the test.
-  try {
-    const daemon = Number(readFileSync(join(pm2Home, 'pm2.pid'), 'utf8'));
-    if (daemon > 0) seenPids.add(daemon);
-  } catch {
-    // no daemon pid file
-  }
-  for (const pid of seenPids) {
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-  }
+  // Safety net for a failed run: nothing of this stack may outlive the test (daemon, services, launcher).
   removePm2Home(pm2Home);
   await fx?.cleanup();
 });
@@ -163,7 +143,6 @@ describe('npm start (scripts/start.ts): the stack under PM2', () => {
     expect(before.map((p) => p.name).sort()).toEqual([...SERVICES].sort());
     expect(before.every((p) => p.status === 'online' && p.pid > 0)).toBe(true);
     const daemonPid = Number(readFileSync(join(pm2Home, 'pm2.pid'), 'utf8'));
-    seenPids.add(daemonPid);
 
     // 1. A hedge opens and closes in the ledger: the default scenario dislocates at 15 s and every 40 s;
     //    when the stack came up too late for the first one, the admin API forces one (same path).
@@ -237,7 +216,7 @@ describe('npm start (scripts/start.ts): the stack under PM2', () => {
     const stopMs = Date.now() - tStop;
     expect(exit.code).toBe(0);
     expect(launcher.output()).toContain('arb: stopped');
-    await waitFor(() => pids.every((pid) => !alive(pid)), {
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), {
       timeoutMs: 15_000,
       message: `no process left among ${pids.join(', ')}`,
     });
