@@ -56,6 +56,7 @@ describe('npm run bench -- --smoke', () => {
     expect(r.strategy.bareSubscriber?.ticksPerSec).toBeGreaterThan(0);
     expect(r.strategy.bareSubscriber?.cpuPercent).toBeGreaterThan(0);
     expect(r.memory.bareWorkerRssMb).toBeGreaterThan(0);
+    expect(r.memory.starts).toHaveLength(1);
     expect(Object.keys(r.memory.idleRssMb).sort()).toEqual(
       ['feed-aster', 'feed-backpack', 'order-aster', 'order-backpack', 'risk', 'strategy'].sort(),
     );

@@ -106,3 +106,55 @@ export async function idleServiceRss(o: {
     await stack.stop();
   }
 }
+
+export interface IdleMemoryResult {
+  /** Medians over the starts (the figures the targets use). */
+  bareWorkerRssMb: number;
+  idleRssMb: Record<string, number>;
+  /** Each start's own figures, in order: the same process's idle RSS varies by up to ~10 MB from start to start. */
+  starts: { bareWorkerRssMb: number; idleRssMb: Record<string, number>; hedges: number }[];
+  /** Hedges recorded during all idle measurements (0 when they were really idle). */
+  idleHedges: number;
+}
+
+/**
+ * Idle memory over `starts` fresh starts of the bare worker and of the stack, alternated so a drift of the
+ * machine touches both alike; the medians are the result.
+ */
+export async function measureIdleMemory(o: {
+  redisUrl: string;
+  ns: string;
+  settleMs: number;
+  starts: number;
+  log?: (s: string) => void;
+}): Promise<IdleMemoryResult> {
+  const starts: IdleMemoryResult['starts'] = [];
+  for (let i = 0; i < o.starts; i++) {
+    o.log?.(`idle memory, start ${i + 1}/${o.starts}: bare BullMQ worker`);
+    const bare = await bareWorkerRss(o.redisUrl, `${o.ns}-bare${i}`, o.settleMs);
+    o.log?.(
+      `idle memory, start ${i + 1}/${o.starts}: stack at ${IDLE_UPDATES_PER_SECOND} updates/s per venue, reconciled, ${o.settleMs} ms quiet`,
+    );
+    const idle = await idleServiceRss({
+      redisUrl: o.redisUrl,
+      ns: `${o.ns}-idle${i}`,
+      quietMs: o.settleMs,
+      log: o.log,
+    });
+    starts.push({ bareWorkerRssMb: bare, idleRssMb: idle.rssMb, hedges: idle.hedges });
+    o.log?.(`idle memory, start ${i + 1}: bare ${bare} MB, services ${JSON.stringify(idle.rssMb)}`);
+  }
+  const median = (xs: number[]) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      0.5,
+    );
+  return {
+    bareWorkerRssMb: median(starts.map((s) => s.bareWorkerRssMb)),
+    idleRssMb: Object.fromEntries(
+      SERVICE_NAMES.map((svc) => [svc, median(starts.map((s) => s.idleRssMb[svc] ?? Number.NaN))]),
+    ),
+    starts,
+    idleHedges: starts.reduce((a, s) => a + s.hedges, 0),
+  };
+}

@@ -1,5 +1,6 @@
 import type { FeedThroughputResult } from './feed-throughput';
 import type { FloorResult } from './floor/floor';
+import type { IdleMemoryResult } from './memory';
 import type { PipelineResult } from './pipeline';
 import type { Summary } from './stats';
 import type { StrategyMicroResult, StrategyProcessResult } from './strategy-cost';
@@ -62,13 +63,16 @@ export interface BenchResults {
     bareSubscriber?: StrategyProcessResult;
   };
   memory: {
+    /** Median over the starts. */
     bareWorkerRssMb: number;
     /**
-     * Idle RSS per service: a stack of its own on a calm market at its normal rate (20 updates/s per
-     * venue), reconciled, quiet as long as the bare worker's settle time, no dislocation.
+     * Idle RSS per service, median over the starts: a stack of its own on a calm market at its normal rate
+     * (20 updates/s per venue), reconciled, quiet as long as the bare worker's settle time, no dislocation.
      */
     idleRssMb: Record<string, number>;
-    /** Hedges recorded during the idle measurement (0 when it was really idle). */
+    /** Each start's bare worker and idle stack (see IdleMemoryResult). */
+    starts: IdleMemoryResult['starts'];
+    /** Hedges recorded during the idle measurements (0 when they were really idle). */
     idleHedges: number;
     idleRatio: Record<string, number>;
     loadedRssMb: Record<string, number>;
@@ -250,12 +254,18 @@ export function toMarkdown(r: BenchResults): string {
   }
   L.push('', '## Memory (RSS, MB)', '');
   L.push(
-    `Bare BullMQ worker (run as the services are: node with infra/node-flags.cjs --import tsx; idle): ${r.memory.bareWorkerRssMb} MB. Idle: the stack on a calm market at 20 updates/s per venue, reconciled, quiet for the same settle time (hedges meanwhile: ${r.memory.idleHedges}). Loaded: the max during the pipeline runs.`,
+    `Bare BullMQ worker (run as the services are: node with infra/node-flags.cjs --import tsx; idle): ${r.memory.bareWorkerRssMb} MB. Idle: the stack on a calm market at 20 updates/s per venue, reconciled, quiet for the same settle time (hedges meanwhile: ${r.memory.idleHedges}). Idle figures are medians over ${r.memory.starts.length} fresh starts of the bare worker and of the stack (bare worker per start: ${r.memory.starts.map((s) => s.bareWorkerRssMb).join(' / ')} MB). Loaded: the max during the pipeline runs.`,
     '',
   );
-  L.push('| service | idle | idle / bare worker | loaded (max during pipeline) |', '|---|---|---|---|');
+  L.push(
+    '| service | idle (median) | idle / bare worker | idle per start | loaded (max during pipeline) |',
+    '|---|---|---|---|---|',
+  );
   for (const [svc, mb] of Object.entries(r.memory.idleRssMb)) {
-    L.push(`| ${svc} | ${mb} | ${r.memory.idleRatio[svc]} | ${r.memory.loadedRssMb[svc] ?? ''} |`);
+    const perStart = r.memory.starts.map((s) => s.idleRssMb[svc] ?? '').join(' / ');
+    L.push(
+      `| ${svc} | ${mb} | ${r.memory.idleRatio[svc]} | ${perStart} | ${r.memory.loadedRssMb[svc] ?? ''} |`,
+    );
   }
   if (r.notes.length) L.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
   return `${L.join('\n')}\n`;

@@ -9,7 +9,7 @@ import { BENCH_SRC } from './child';
 import { sleep } from './clock';
 import { measureFeedThroughput } from './feed-throughput';
 import { measureFloor } from './floor/floor';
-import { bareWorkerRss, IDLE_UPDATES_PER_SECOND, idleServiceRss, maxRssDuring } from './memory';
+import { type IdleMemoryResult, maxRssDuring, measureIdleMemory } from './memory';
 import { measurePipeline } from './pipeline';
 import { cpuPercentDuring, rssMb } from './proc-stats';
 import {
@@ -30,6 +30,7 @@ import { measureBareSubscriber, measureStrategyMicro, measureStrategyProcess } f
  * `npm run bench [-- --smoke] [-- --soak <seconds>] [-- --out <dir>] [-- --dislocations <n>]`
  * Full run: floor, pipeline (both pacings), feed, strategy, memory -> <out>/latest.json, latest.md and a
  * dated copy. --smoke: tiny counts (CI). --soak N: only the soak (RSS over N seconds, slope per service).
+ * --memory N: only the idle memory, over N fresh starts -> <out>/memory.{json,md}.
  */
 
 interface Args {
@@ -37,6 +38,8 @@ interface Args {
   /** Profile mode: these services run with --cpu-prof through a pipeline run at 1 ms pacing. */
   profile: ServiceName[] | null;
   soakSeconds: number | null;
+  /** Only the idle memory section, over this many fresh starts; results to <out>/memory.*. */
+  memoryStarts: number | null;
   out: string;
   dislocations: number | null;
   /** Only the floor and the pipeline at this pacing (quick iteration); results to <out>/partial.*. */
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]): Args {
     smoke: false,
     profile: null,
     soakSeconds: null,
+    memoryStarts: null,
     out: resolve(BENCH_SRC, '../results'),
     dislocations: null,
     pacing: null,
@@ -68,6 +72,11 @@ function parseArgs(argv: string[]): Args {
       a.soakSeconds = Number(v);
       i++;
       if (!(a.soakSeconds > 0)) throw new Error('--soak needs a duration in seconds');
+    } else if (k === '--memory') {
+      a.memoryStarts = Number(v);
+      i++;
+      if (!(Number.isInteger(a.memoryStarts) && a.memoryStarts > 0))
+        throw new Error('--memory needs a number of starts');
     } else if (k === '--out' && v) {
       a.out = resolve(v);
       i++;
@@ -83,7 +92,7 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else
       throw new Error(
-        `unknown option ${k} (use --smoke, --soak <s>, --profile <svc,...>, --pacing <1ms|10ms>, --out <dir>, --dislocations <n>, --min-cycle-ms <ms>)`,
+        `unknown option ${k} (use --smoke, --soak <s>, --memory <starts>, --profile <svc,...>, --pacing <1ms|10ms>, --out <dir>, --dislocations <n>, --min-cycle-ms <ms>)`,
       );
   }
   return a;
@@ -133,6 +142,10 @@ async function main(): Promise<void> {
       await runProfile(args, redis.url, ns);
       return;
     }
+    if (args.memoryStarts !== null) {
+      await runMemoryOnly(args, args.memoryStarts, redis.url, ns);
+      return;
+    }
     const smoke = args.smoke;
     const startedAt = new Date().toISOString();
     const loadAvgStart = loadavg().map(round1);
@@ -160,7 +173,14 @@ async function main(): Promise<void> {
       pipeline: {},
       feed: { seconds: 0, sent: 0, publishedPerSec: 0, feedCpuPercent: 0, perCpuSecond: 0 },
       strategy: { micro: { iterations: 0, parseUs: 0, decideUs: 0 } },
-      memory: { bareWorkerRssMb: 0, idleRssMb: {}, idleHedges: 0, idleRatio: {}, loadedRssMb: {} },
+      memory: {
+        bareWorkerRssMb: 0,
+        idleRssMb: {},
+        starts: [],
+        idleHedges: 0,
+        idleRatio: {},
+        loadedRssMb: {},
+      },
       targets: [],
       notes: [
         'Each pacing: the floor is measured right before the pipeline, on the same private redis-server.',
@@ -321,6 +341,48 @@ async function rejectedLegCodes(stack: BenchStack): Promise<Record<string, numbe
   return out;
 }
 
+/**
+ * Quiet time of each idle memory sample (ms); its second half is sampled every second. Long enough for
+ * the work right after start-up and reconciliation to end and V8's memory reducer (8 s after a full GC)
+ * to shrink the heap: with 16 s, a service was sampled anywhere from 95 to 130 MB on the way down.
+ */
+const IDLE_SETTLE_MS = 30_000;
+/** Fresh starts per idle memory figure in a full run (the median is the figure). */
+const IDLE_MEMORY_STARTS = 3;
+
+function idleMemorySection(idle: IdleMemoryResult): Omit<BenchResults['memory'], 'loadedRssMb'> {
+  return {
+    bareWorkerRssMb: idle.bareWorkerRssMb,
+    idleRssMb: idle.idleRssMb,
+    starts: idle.starts,
+    idleHedges: idle.idleHedges,
+    idleRatio: Object.fromEntries(
+      Object.entries(idle.idleRssMb).map(([k, v]) => [k, ratio(v, idle.bareWorkerRssMb)]),
+    ),
+  };
+}
+
+/** --memory N: the idle memory section alone (quick iteration on memory), to <out>/memory.{json,md}. */
+async function runMemoryOnly(args: Args, starts: number, redisUrl: string, ns: string): Promise<void> {
+  const idle = await measureIdleMemory({ redisUrl, ns, settleMs: IDLE_SETTLE_MS, starts, log });
+  const section = { ...idleMemorySection(idle), loadedRssMb: {} };
+  const at = new Date().toISOString();
+  writeFileSync(join(args.out, 'memory.json'), `${JSON.stringify({ at, memory: section }, null, 2)}\n`);
+  const md = [
+    `# Idle memory (${at}, ${starts} starts, RSS MB; bare BullMQ worker per start: ${idle.starts.map((s) => s.bareWorkerRssMb).join(' / ')}, median ${idle.bareWorkerRssMb})`,
+    '',
+    '| service | median | / bare worker | per start |',
+    '|---|---|---|---|',
+    ...Object.entries(section.idleRssMb).map(
+      ([svc, mb]) =>
+        `| ${svc} | ${mb} | ${section.idleRatio[svc]} | ${idle.starts.map((s) => s.idleRssMb[svc]).join(' / ')} |`,
+    ),
+  ];
+  writeFileSync(join(args.out, 'memory.md'), `${md.join('\n')}\n`);
+  log(`wrote ${join(args.out, 'memory.md')}`);
+  for (const line of md) log(line);
+}
+
 /** The pacing-independent sections: strategy micro-benchmark, memory (bare worker, idle stack), feed. */
 async function measureOnce(
   results: BenchResults,
@@ -330,16 +392,14 @@ async function measureOnce(
 ): Promise<void> {
   log('strategy micro-benchmark');
   results.strategy.micro = measureStrategyMicro(smoke ? 20_000 : 500_000);
-  log('bare BullMQ worker RSS');
-  const settleMs = smoke ? 3000 : 16_000;
-  results.memory.bareWorkerRssMb = await bareWorkerRss(redisUrl, `${ns}-bare`, settleMs);
-  log(`idle RSS: stack at ${IDLE_UPDATES_PER_SECOND} updates/s per venue, reconciled, ${settleMs} ms quiet`);
-  const idle = await idleServiceRss({ redisUrl: redisUrl, ns: `${ns}-idle`, quietMs: settleMs, log });
-  results.memory.idleRssMb = idle.rssMb;
-  results.memory.idleHedges = idle.hedges;
-  results.memory.idleRatio = Object.fromEntries(
-    Object.entries(idle.rssMb).map(([k, v]) => [k, ratio(v, results.memory.bareWorkerRssMb)]),
-  );
+  const idle = await measureIdleMemory({
+    redisUrl,
+    ns,
+    settleMs: smoke ? 3000 : IDLE_SETTLE_MS,
+    starts: smoke ? 1 : IDLE_MEMORY_STARTS,
+    log,
+  });
+  results.memory = { ...results.memory, ...idleMemorySection(idle) };
   log('feed throughput');
   results.feed = await measureFeedThroughput({
     redisUrl: redisUrl,
