@@ -2,7 +2,7 @@ import { spawnService } from '@arb/testkit/process';
 import { sleep } from './clock';
 import { rssMb } from './proc-stats';
 import { BenchStack, SERVICE_NAMES } from './stack';
-import { percentile } from './stats';
+import { median } from './stats';
 
 /** The simulator's market rate for the idle measurement: a normal calm market, not the bench's load. */
 export const IDLE_UPDATES_PER_SECOND = 20;
@@ -20,15 +20,7 @@ async function medianRssOver(pids: Record<string, number>, quietMs: number): Pro
     if (elapsed >= quietMs) break;
     await sleep(Math.min(1000, quietMs - elapsed));
   }
-  return Object.fromEntries(
-    Object.entries(samples).map(([k, v]) => [
-      k,
-      percentile(
-        v.sort((a, b) => a - b),
-        0.5,
-      ),
-    ]),
-  );
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 }
 
 /**
@@ -144,11 +136,6 @@ export async function measureIdleMemory(o: {
     starts.push({ bareWorkerRssMb: bare, idleRssMb: idle.rssMb, hedges: idle.hedges });
     o.log?.(`idle memory, start ${i + 1}: bare ${bare} MB, services ${JSON.stringify(idle.rssMb)}`);
   }
-  const median = (xs: number[]) =>
-    percentile(
-      [...xs].sort((a, b) => a - b),
-      0.5,
-    );
   return {
     bareWorkerRssMb: median(starts.map((s) => s.bareWorkerRssMb)),
     idleRssMb: Object.fromEntries(

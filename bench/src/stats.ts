@@ -16,6 +16,14 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[i] as number;
 }
 
+/** Median (nearest rank, the lower middle for an even count) of unsorted values. */
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
 export function summarize(samples: readonly number[]): Summary {
   const s = [...samples].sort((a, b) => a - b);
   const sum = s.reduce((a, b) => a + b, 0);
