@@ -448,10 +448,13 @@ describe('risk (in-process, real Redis and simulator)', () => {
     await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled' });
     await admin.addFault({ kind: 'maintenance', venue: 'backpack', durationMs: 4000 });
     await waitFor(async () => !(await flags()).reconciled, { timeoutMs: 30_000, message: 'un-reconciled' });
-    const alerts = (await readRange(fx.redis, names.alertStream, AlertSchema)).entries.map(
-      (e) => e.message.code,
-    );
-    expect(alerts).toContain('reconcile_failed');
+    // The flag is written before the alert (it gates opens; the alert is for the operator), so wait for it.
+    const alertCodes = async () =>
+      (await readRange(fx.redis, names.alertStream, AlertSchema)).entries.map((e) => e.message.code);
+    await waitFor(async () => (await alertCodes()).includes('reconcile_failed'), {
+      timeoutMs: 10_000,
+      message: 'reconcile_failed alert',
+    });
     expect(risk.health()).toMatchObject({ ok: false });
     await waitFor(async () => (await flags()).reconciled, { timeoutMs: 30_000, message: 'reconciled again' });
   });
