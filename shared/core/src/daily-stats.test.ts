@@ -229,6 +229,74 @@ describe('DailyStatsTracker', () => {
     expect(tracker.size).toBeGreaterThanOrEqual(5);
   });
 
+  it('property: equals dailyStats at every update, with late fills bringing ended hedges back', () => {
+    // Hedges driven by random outcomes on any leg (a fill on a rejected leg of an ended hedge is the late
+    // fill that sends it back to cleanup), updates minutes to hours apart across several trading days.
+    const event = fc.record({
+      hedge: fc.nat({ max: 4 }),
+      kind: fc.constantFrom('fill', 'fill', 'reject', 'unknown', 'close', 'start'),
+      leg: fc.nat(),
+      price: fc.integer({ min: 99_000, max: 101_000 }),
+      gapMs: fc.integer({ min: 1, max: 9 * H }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(event, { minLength: 1, maxLength: 60 }),
+        fc.constantFrom('UTC', 'Asia/Kathmandu'),
+        (events, tz) => {
+          const tracker = new DailyStatsTracker(tz, 2 * 24 * H);
+          const latest = new Map<string, HedgeState>();
+          // Five slots, each driving its current hedge; 'start' puts a new hedge in the slot.
+          const slots = new Map<number, string>();
+          let now = T;
+          let started = 0;
+          for (const e of events) {
+            now += e.gapMs;
+            const current = slots.get(e.hedge);
+            let s = current === undefined ? undefined : latest.get(current);
+            if (e.kind === 'start' || !s) {
+              slots.set(e.hedge, `p${started}`);
+              s = newHedge(
+                {
+                  id: `p${started++}`,
+                  pair: 'BTC',
+                  direction: 'buy_aster_sell_backpack',
+                  qty: 0.02,
+                  expectedEdge: 1,
+                },
+                now,
+              ).state;
+            } else if (e.kind === 'close') {
+              s = reduceHedge(s, { type: 'close_requested', reason: 'manual' }, now).state;
+            } else {
+              const leg = s.legs[e.leg % s.legs.length]!;
+              const ev: HedgeEvent =
+                e.kind === 'fill'
+                  ? {
+                      type: 'leg_filled',
+                      legId: leg.id,
+                      qty: leg.qty,
+                      avgPrice: e.price,
+                      fee: 0.37,
+                      executedAt: now,
+                    }
+                  : e.kind === 'reject'
+                    ? { type: 'leg_rejected', legId: leg.id, code: 'x', reason: 'y' }
+                    : { type: 'leg_unknown', legId: leg.id, reason: 'timeout' };
+              s = reduceHedge(s, ev, now).state;
+            }
+            latest.set(s.id, s);
+            tracker.upsert(s, now);
+            const at = now + 1;
+            const inWindow = [...latest.values()].filter((h) => h.createdAt >= at - 2 * 24 * H);
+            expect(tracker.statsAt(at)).toEqual(dailyStats(inWindow, tradingDay(at, tz), at, tz));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps to the window by creation time', () => {
     const tracker = new DailyStatsTracker('UTC', 24 * H);
     const open = trip('tw', T, null).at(-1)!;

@@ -98,6 +98,38 @@ export function emptyDailyStats(day: string, timeZone = 'UTC'): DailyStats {
 }
 
 /**
+ * What a hedge contributes to daily stats, and nothing else: its times, realized PnL and each fill's
+ * execution time, notional and fee. A few hundred bytes where the hedge state (legs, order ids, intents)
+ * takes kilobytes: risk holds one per hedge of the trading day.
+ */
+export interface HedgeDayFootprint {
+  id: string;
+  createdAt: number;
+  openedAt: number | null;
+  /** closedAt of a terminal hedge; null while it is live (a late fill can bring an ended hedge back). */
+  endedAt: number | null;
+  realizedPnl: number;
+  /** Per filled leg, in leg order: executedAt, notional (USD), fee — flat, three numbers a fill. */
+  fills: number[];
+}
+
+export function dayFootprint(h: HedgeState): HedgeDayFootprint {
+  const fills: number[] = [];
+  for (const leg of h.legs) {
+    if (leg.fill)
+      fills.push(leg.fill.executedAt, fillNotional({ side: leg.side, ...leg.fill }), leg.fill.fee);
+  }
+  return {
+    id: h.id,
+    createdAt: h.createdAt,
+    openedAt: h.openedAt,
+    endedAt: isTerminal(h.phase) ? h.closedAt : null,
+    realizedPnl: h.realizedPnl,
+    fills,
+  };
+}
+
+/**
  * Folds hedges into the stats of `day`. `asOf` (epoch ms) bounds what is known: fills and ends after
  * it are ignored, and a hedge live at `asOf` counts as an open position if it started on or before the
  * day. Pass the hedges that may touch the day (ended that day or later, or still live).
@@ -108,25 +140,38 @@ export function dailyStats(
   asOf: number,
   timeZone = 'UTC',
 ): DailyStats {
+  const footprints: HedgeDayFootprint[] = [];
+  for (const h of hedges) footprints.push(dayFootprint(h));
+  return dailyStatsOfFootprints(footprints, day, asOf, timeZone);
+}
+
+/** `dailyStats` over footprints (the same sums, in the same order). */
+export function dailyStatsOfFootprints(
+  hedges: Iterable<HedgeDayFootprint>,
+  day: string,
+  asOf: number,
+  timeZone = 'UTC',
+): DailyStats {
   const stats = emptyDailyStats(day, timeZone);
   const onDay = (ts: number | null): ts is number =>
     ts !== null && ts <= asOf && tradingDay(ts, timeZone) === day;
   const afterDay = (ts: number) => tradingDay(ts, timeZone) > day;
   for (const h of hedges) {
-    for (const leg of h.legs) {
-      if (!leg.fill || !onDay(leg.fill.executedAt)) continue;
-      stats.volume += fillNotional({ side: leg.side, ...leg.fill });
-      stats.fees += leg.fill.fee;
+    const f = h.fills;
+    for (let i = 0; i < f.length; i += 3) {
+      if (!onDay(f[i]!)) continue;
+      stats.volume += f[i + 1]!;
+      stats.fees += f[i + 2]!;
       stats.trades += 1;
     }
     if (onDay(h.openedAt)) stats.hedgesOpened += 1;
-    const ended = isTerminal(h.phase) && h.closedAt !== null && h.closedAt <= asOf;
-    if (ended && onDay(h.closedAt)) {
+    const ended = h.endedAt !== null && h.endedAt <= asOf;
+    if (ended && onDay(h.endedAt)) {
       stats.hedgesClosed += 1;
       stats.realizedPnl += h.realizedPnl;
     }
     const started = h.createdAt <= asOf && !afterDay(h.createdAt);
-    const liveAtDayEnd = !ended || afterDay(h.closedAt!);
+    const liveAtDayEnd = !ended || afterDay(h.endedAt!);
     if (started && liveAtDayEnd) stats.openPositions += 1;
   }
   return stats;
@@ -140,21 +185,22 @@ export const DAILY_STATS_WINDOW_MS = 8 * 86_400_000;
  * to `dailyStats` of `day` or of any later day, so a caller that only ever folds the current day can
  * forget it once the day has rolled over.
  */
-export function touchesDayOrLater(h: HedgeState, day: string, timeZone = 'UTC'): boolean {
-  if (!isTerminal(h.phase) || h.closedAt === null) return true;
-  let last = Math.max(h.createdAt, h.closedAt, h.openedAt ?? 0);
-  for (const leg of h.legs) if (leg.fill && leg.fill.executedAt > last) last = leg.fill.executedAt;
+export function touchesDayOrLater(h: HedgeState | HedgeDayFootprint, day: string, timeZone = 'UTC'): boolean {
+  const f = 'legs' in h ? dayFootprint(h) : h;
+  if (f.endedAt === null) return true;
+  let last = Math.max(f.createdAt, f.endedAt, f.openedAt ?? 0);
+  for (let i = 0; i < f.fills.length; i += 3) if (f.fills[i]! > last) last = f.fills[i]!;
   return tradingDay(last, timeZone) >= day;
 }
 
 /**
  * The current trading day's stats kept from the hedge states as they change, instead of re-reading
- * every hedge of the window on each update. Holds only hedges of the window that can still touch the
- * current day; on a day rollover it drops the rest. `statsAt(now)` equals `dailyStats` over every
+ * every hedge of the window on each update. Holds the footprint (not the state) of each hedge of the
+ * window that can still touch the current day; on a day rollover it drops the rest. `statsAt(now)` equals `dailyStats` over every
  * hedge created within `windowMs` before `now` (what risk used to read from Redis each time).
  */
 export class DailyStatsTracker {
-  private readonly hedges = new Map<string, HedgeState>();
+  private readonly hedges = new Map<string, HedgeDayFootprint>();
   private day: string | null = null;
 
   constructor(
@@ -165,10 +211,11 @@ export class DailyStatsTracker {
   /** Records the latest state of a hedge (replacing the one known), unless it cannot matter any more. */
   upsert(h: HedgeState, now: number): void {
     const day = tradingDay(now, this.timeZone);
-    if (h.createdAt < now - this.windowMs || !touchesDayOrLater(h, day, this.timeZone)) {
-      this.hedges.delete(h.id);
+    const f = dayFootprint(h);
+    if (f.createdAt < now - this.windowMs || !touchesDayOrLater(f, day, this.timeZone)) {
+      this.hedges.delete(f.id);
     } else {
-      this.hedges.set(h.id, h);
+      this.hedges.set(f.id, f);
     }
   }
 
@@ -182,7 +229,7 @@ export class DailyStatsTracker {
         if (h.createdAt < from || !touchesDayOrLater(h, day, this.timeZone)) this.hedges.delete(id);
       }
     }
-    return dailyStats(this.inWindow(from), day, now, this.timeZone);
+    return dailyStatsOfFootprints(this.inWindow(from), day, now, this.timeZone);
   }
 
   /** Hedges held (bounded by the window and the current day). */
@@ -190,7 +237,7 @@ export class DailyStatsTracker {
     return this.hedges.size;
   }
 
-  private *inWindow(from: number): Iterable<HedgeState> {
+  private *inWindow(from: number): Iterable<HedgeDayFootprint> {
     for (const h of this.hedges.values()) if (h.createdAt >= from) yield h;
   }
 }
