@@ -171,9 +171,7 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
     log,
     now: Date.now,
     random: Math.random,
-    onDecision: m
-      ? (d: Decision) => m.decisions.inc({ kind: d.kind === 'hold' ? d.reason : d.kind })
-      : undefined,
+    onDecision: m ? (d: Decision) => m.countDecision(d.kind === 'hold' ? d.reason : d.kind) : undefined,
     onStale: () => requestRefresh(),
     ...(o.openCooldownAfterFailureMs === undefined
       ? {}
@@ -400,12 +398,22 @@ export async function startStrategy(o: StrategyServiceOptions): Promise<RunningS
 const LATENCY_BUCKETS_MS = [0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000];
 
 function makeMetrics(registry: Registry) {
+  // One decision per tick (2000/s): counted in a plain map, added to the counter when it is scraped
+  // (prom-client hashes and validates the labels on every inc).
+  const decisionCounts = new Map<string, number>();
   return {
+    countDecision(kind: string): void {
+      decisionCounts.set(kind, (decisionCounts.get(kind) ?? 0) + 1);
+    },
     decisions: new Counter({
       name: 'strategy_decisions_total',
       help: 'Decisions by kind (open/close) or hold reason',
       labelNames: ['kind'],
       registers: [registry],
+      collect() {
+        for (const [kind, n] of decisionCounts) this.inc({ kind }, n);
+        decisionCounts.clear();
+      },
     }),
     intents: new Counter({
       name: 'strategy_intents_total',

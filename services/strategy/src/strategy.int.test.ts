@@ -335,8 +335,14 @@ describe('strategy process', () => {
       }
       expect(await listHedgeIds(redis, t.names, PAIR)).toHaveLength(20);
       const ready = p.jsonLines().find((l) => l.msg === 'ready');
-      const metrics = await (await fetch(`${String(ready?.healthUrl)}/metrics`)).text();
+      const scrape = async () => (await fetch(`${String(ready?.healthUrl)}/metrics`)).text();
+      const metrics = await scrape();
       expect(metrics).toMatch(/strategy_tick_to_legs_ms_count\{[^}]*action="open"[^}]*\} 20/);
+      // Decisions are counted per tick off the counter and added at each scrape: once, not per scrape.
+      const opens = (text: string) =>
+        Number(/strategy_decisions_total\{[^}]*kind="open"[^}]*\} (\d+)/.exec(text)?.[1] ?? Number.NaN);
+      expect(opens(metrics)).toBeGreaterThanOrEqual(20);
+      expect(opens(await scrape())).toBe(opens(metrics));
       const q = (xs: number[], f: number) =>
         [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
       console.info(
