@@ -43,8 +43,10 @@ describe('npm run bench -- --smoke', () => {
     expect(pl?.tickToLeg.n).toBeGreaterThan(0);
     // The feed hop comes from its own short pass; the workers' steps from their own log lines (files).
     expect(pl?.tickToQuote.n).toBeGreaterThan(0);
-    for (const w of ['order-aster', 'order-backpack'])
+    for (const w of ['order-aster', 'order-backpack']) {
       expect(pl?.workerSteps?.[w]?.claim.n).toBeGreaterThan(0);
+      expect(pl?.workerSteps?.[w]?.queued?.n).toBe(pl?.workerSteps?.[w]?.claim.n);
+    }
     // A smoke run does not pace its few cycles; the legs the workers refused are counted.
     expect(pl?.minCycleMs).toBe(0);
     expect(pl?.rejectedLegs).toBeTypeOf('object');

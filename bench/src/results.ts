@@ -24,8 +24,11 @@ export interface PipelineAtPacing extends PipelineResult {
   feedCpuPercent?: Record<string, number>;
   idleRssMb: Record<string, number>;
   loadedRssMb: Record<string, number>;
-  /** Per order worker, a fresh leg's steps in µs (its log): local checks, send claim round trip, venue call. */
-  workerSteps?: Record<string, { checks: Summary; claim: Summary; venue: Summary }>;
+  /**
+   * Per order worker, a fresh leg's steps in µs (its log): queue wait (add -> start, whole ms), local checks,
+   * send claim round trip, venue call. `queued` is absent in runs before 2026-11-29 08:30.
+   */
+  workerSteps?: Record<string, { queued?: Summary; checks: Summary; claim: Summary; venue: Summary }>;
   /** Each dislocation cycle lasted at least this long (ms): the pacing within the venues' request limits. */
   minCycleMs?: number;
   /** Legs the order workers reported rejected during the main pass, by code (LOCAL_RATE_BUDGET: pacing). */
@@ -182,6 +185,10 @@ export function toMarkdown(r: BenchResults): string {
     ['first request -> order POST (0 = no probe)', (x) => f(x.probeToOrder)],
     ...(['order-aster', 'order-backpack'] as const).flatMap(
       (w): [string, (x: PipelineAtPacing) => string][] => [
+        [
+          `${w}: in the queue, strategy's add -> job start (BullMQ timestamps, whole ms)`,
+          (x) => (x.workerSteps?.[w]?.queued ? f(x.workerSteps[w].queued) : '-'),
+        ],
         [
           `${w}: local checks (its log; every fresh leg, opens and closes)`,
           (x) => (x.workerSteps?.[w] ? f(x.workerSteps[w].checks) : '-'),

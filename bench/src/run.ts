@@ -316,8 +316,9 @@ async function main(): Promise<void> {
 
 /**
  * Where a fresh leg's time goes inside each order worker, from its own 'order answered' log lines (ms):
- * local checks, the send claim's round trip (the venue client prepares and signs the order meanwhile), the venue
- * call once the claim is taken (request, answer).
+ * the wait in the queue (BullMQ's add and start timestamps: whole ms, two processes' clocks), local checks,
+ * the send claim's round trip (the venue client prepares and signs the order meanwhile), the venue call once
+ * the claim is taken (request, answer).
  */
 function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
   const out: NonNullable<PipelineAtPacing['workerSteps']> = {};
@@ -327,7 +328,12 @@ function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
       ?.jsonLines()
       .filter((l) => l.msg === 'order answered' && typeof l.claimMs === 'number');
     const col = (k: string) => summarize((lines ?? []).map((l) => (l[k] as number) * 1000));
-    out[svc] = { checks: col('checksMs'), claim: col('claimMs'), venue: col('venueMs') };
+    out[svc] = {
+      queued: col('queuedMs'),
+      checks: col('checksMs'),
+      claim: col('claimMs'),
+      venue: col('venueMs'),
+    };
   }
   return out;
 }

@@ -71,6 +71,8 @@ export interface LegRun {
    * always preceded by the claim's marker. Any other run probes the venue first.
    */
   fresh: boolean;
+  /** From the job's add to this run's start (ms, the queue's own timestamps), when known: logged. */
+  queuedMs?: number;
   /**
    * The atomic claim (send-claim.ts): takes the venue account (waiting while another run holds it), reads
    * the leg's send marker and the leader fence, and saves `marker` when given and nothing stands in the way.
@@ -147,7 +149,13 @@ export class LegExecutor {
     switch (claim.kind) {
       case 'claimed': {
         const claimedAt = performance.now();
-        return this.#send(leg, sentAt, log, { startedAt, checkedAt, claimedAt }, prepared);
+        return this.#send(
+          leg,
+          sentAt,
+          log,
+          { queuedMs: run.queuedMs, startedAt, checkedAt, claimedAt },
+          prepared,
+        );
       }
       case 'stale-fence':
         return this.#refuseStaleFence(leg, claim.fence);
@@ -327,8 +335,8 @@ export class LegExecutor {
     if (outcome.kind !== 'rejected' || !o.health.rejectedByPath(outcome.reason)) o.health.ok();
     o.metrics.sendToAck.observe({ venue: leg.venue }, (ackAt - sentAt) / 1000);
     o.metrics.decisionToAck.observe({ venue: leg.venue }, Math.max(0, ackAt - leg.createdAt) / 1000);
-    // Where the worker's time went (ms): checks, claim round trip (the order is prepared and signed meanwhile),
-    // then the venue call from the gate's opening (request + answer).
+    // Where the leg's time went (ms): in the queue (add to start), checks, claim round trip (the order is
+    // prepared and signed meanwhile), then the venue call from the gate's opening (request + answer).
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
     log.info(
       {
@@ -336,6 +344,7 @@ export class LegExecutor {
         ms: ackAt - sentAt,
         ...(steps
           ? {
+              ...(steps.queuedMs === undefined ? {} : { queuedMs: steps.queuedMs }),
               checksMs: ms(steps.startedAt, steps.checkedAt),
               claimMs: ms(steps.checkedAt, steps.claimedAt),
               venueMs: ms(sendingAt, performance.now()),
@@ -545,6 +554,7 @@ interface PreparedSend {
 
 /** performance.now() marks of a fresh run before its send. */
 interface PreSendSteps {
+  queuedMs: number | undefined;
   startedAt: number;
   checkedAt: number;
   claimedAt: number;

@@ -140,6 +140,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       return await exec.execute(data, {
         jobId: String(job.id),
         fresh,
+        ...(job.processedOn === undefined ? {} : { queuedMs: job.processedOn - job.timestamp }),
         claim: (marker) =>
           session.acquire(async () => {
             const r = await trySendClaim(redis, keys, {
