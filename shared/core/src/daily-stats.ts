@@ -196,8 +196,9 @@ export function touchesDayOrLater(h: HedgeState | HedgeDayFootprint, day: string
 /**
  * The current trading day's stats kept from the hedge states as they change, instead of re-reading
  * every hedge of the window on each update. Holds the footprint (not the state) of each hedge of the
- * window that can still touch the current day; on a day rollover it drops the rest. `statsAt(now)` equals `dailyStats` over every
- * hedge created within `windowMs` before `now` (what risk used to read from Redis each time).
+ * window that can still touch the current day; on a day rollover it drops the rest. `statsAt(now)`
+ * equals `dailyStats` over every hedge created within `windowMs` before `now` (what risk used to read
+ * from Redis each time).
  */
 export class DailyStatsTracker {
   private readonly hedges = new Map<string, HedgeDayFootprint>();
