@@ -127,11 +127,12 @@ async function main(): Promise<void> {
       const md = [
         `# Soak (${soak.seconds} s from ${soak.startedAt}, RSS every ${soak.intervalMs} ms, ${soak.hedgesOpened} dislocations)`,
         '',
-        '| service | start MB | end MB | max MB | slope MB/h (second half) |',
-        '|---|---|---|---|---|',
+        '| service | start MB | end MB | max MB | slope MB/h (second half) | V8 old space in use: start / end MB | its slope MB/h |',
+        '|---|---|---|---|---|---|---|',
         ...Object.keys(soak.startMb).map(
           (s) =>
-            `| ${s} | ${soak.startMb[s]} | ${soak.endMb[s]} | ${soak.maxMb[s]} | ${soak.slopeMbPerHour[s]} |`,
+            `| ${s} | ${soak.startMb[s]} | ${soak.endMb[s]} | ${soak.maxMb[s]} | ${soak.slopeMbPerHour[s]} | ` +
+            `${soak.oldSpaceStartMb?.[s]} / ${soak.oldSpaceEndMb?.[s]} | ${soak.oldSpaceSlopeMbPerHour?.[s]} |`,
         ),
       ];
       writeFileSync(join(args.out, 'soak-latest.md'), `${md.join('\n')}\n`);

@@ -6,7 +6,9 @@ import { slope } from './stats';
 /**
  * Soak: the whole pipeline on a moving market (1 tick/10 ms per venue) with a scripted dislocation every
  * 10 s (hedges open and close all along), RSS of every service sampled over `seconds`; reports each
- * service's RSS at start/end/max and its least-squares slope in MB per hour (flat memory ~ 0).
+ * service's RSS at start/end/max and its least-squares slope in MB per hour (flat memory ~ 0). Beside RSS
+ * (which also holds the pages V8 and the allocator keep once used), each service's V8 old space in use
+ * (its /metrics) and that slope: what the program itself keeps alive grows there.
  */
 
 export interface SoakResult {
@@ -14,12 +16,24 @@ export interface SoakResult {
   startedAt: string;
   intervalMs: number;
   hedgesOpened: number;
-  samples: { t: number; rss: Record<string, number> }[];
+  samples: { t: number; rss: Record<string, number>; oldSpace?: Record<string, number> }[];
   startMb: Record<string, number>;
   endMb: Record<string, number>;
   maxMb: Record<string, number>;
   /** Over the second half of the samples (after warm-up growth). */
   slopeMbPerHour: Record<string, number>;
+  /** V8 old space in use (MB), first and last sample, and its slope over the second half (MB/h). */
+  oldSpaceStartMb?: Record<string, number>;
+  oldSpaceEndMb?: Record<string, number>;
+  oldSpaceSlopeMbPerHour?: Record<string, number>;
+}
+
+/** `nodejs_heap_space_size_used_bytes{space="old"}` from a service's /metrics, in MB. */
+async function oldSpaceMb(healthUrl: string): Promise<number> {
+  const text = await (await fetch(`${healthUrl}/metrics`)).text();
+  const m = /^nodejs_heap_space_size_used_bytes\{space="old"[^}]*\} (\d+(?:\.\d+)?)/m.exec(text);
+  if (!m) throw new Error(`${healthUrl}/metrics has no old-space figure`);
+  return Math.round((Number(m[1]) / 1e6) * 10) / 10;
 }
 
 export async function runSoak(o: {
@@ -48,8 +62,10 @@ export async function runSoak(o: {
       const el = performance.now() - t0;
       if (el >= nextSample) {
         const rss: Record<string, number> = {};
+        const oldSpace: Record<string, number> = {};
         for (const s of SERVICE_NAMES) rss[s] = rssMb(stack.pid(s));
-        samples.push({ t: Math.round(el / 1000), rss });
+        for (const s of SERVICE_NAMES) oldSpace[s] = await oldSpaceMb(stack.healthUrl(s));
+        samples.push({ t: Math.round(el / 1000), rss, oldSpace });
         nextSample += intervalMs;
         if (samples.length % 10 === 0) o.log?.(`soak: ${samples.length} samples, ${Math.round(el / 1000)} s`);
       }
@@ -71,9 +87,16 @@ export async function runSoak(o: {
   } finally {
     await stack.stop();
   }
-  const pick = (f: (xs: number[]) => number) =>
-    Object.fromEntries(SERVICE_NAMES.map((s) => [s, f(samples.map((x) => x.rss[s] ?? 0))]));
+  const pick = (f: (xs: number[]) => number, of: 'rss' | 'oldSpace' = 'rss') =>
+    Object.fromEntries(SERVICE_NAMES.map((s) => [s, f(samples.map((x) => x[of]?.[s] ?? 0))]));
   const half = samples.slice(Math.floor(samples.length / 2));
+  const slopeOf = (of: 'rss' | 'oldSpace') =>
+    Object.fromEntries(
+      SERVICE_NAMES.map((s) => [
+        s,
+        Math.round(slope(half.map((x) => ({ x: x.t / 3600, y: x[of]?.[s] ?? 0 }))) * 10) / 10,
+      ]),
+    );
   return {
     seconds: o.seconds,
     startedAt,
@@ -83,11 +106,9 @@ export async function runSoak(o: {
     startMb: pick((xs) => xs[0] ?? 0),
     endMb: pick((xs) => xs[xs.length - 1] ?? 0),
     maxMb: pick((xs) => Math.max(...xs)),
-    slopeMbPerHour: Object.fromEntries(
-      SERVICE_NAMES.map((s) => [
-        s,
-        Math.round(slope(half.map((x) => ({ x: x.t / 3600, y: x.rss[s] ?? 0 }))) * 10) / 10,
-      ]),
-    ),
+    slopeMbPerHour: slopeOf('rss'),
+    oldSpaceStartMb: pick((xs) => xs[0] ?? 0, 'oldSpace'),
+    oldSpaceEndMb: pick((xs) => xs[xs.length - 1] ?? 0, 'oldSpace'),
+    oldSpaceSlopeMbPerHour: slopeOf('oldSpace'),
   };
 }

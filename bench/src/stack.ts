@@ -174,6 +174,16 @@ export class BenchStack {
     return p;
   }
 
+  /** The service's health and metrics server (from its 'ready' log line). */
+  healthUrl(service: ServiceName): string {
+    const ready = this.procs
+      .get(service)
+      ?.jsonLines()
+      .find((l) => l.msg === 'ready');
+    if (typeof ready?.healthUrl !== 'string') throw new Error(`no health URL for ${service}`);
+    return ready.healthUrl;
+  }
+
   pid(service: ServiceName): number {
     const pid = this.procs.get(service)?.pid;
     if (pid === undefined) throw new Error(`no process ${service}`);
