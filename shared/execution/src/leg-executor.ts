@@ -71,7 +71,7 @@ export interface LegRun {
    * always preceded by the claim's marker. Any other run probes the venue first.
    */
   fresh: boolean;
-  /** From the job's add to this run's start (ms, the queue's own timestamps), when known: logged. */
+  /** From the job's add to this run's start (ms, the queue's timestamps, any add delay included): logged. */
   queuedMs?: number;
   /**
    * The atomic claim (send-claim.ts): takes the venue account (waiting while another run holds it), reads
