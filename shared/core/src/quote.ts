@@ -59,8 +59,8 @@ const isCount = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x)
 /**
  * True when `v` is a plain object that QuoteSchema accepts as it is, with no key of its own beyond the
  * schema's (so parsing would return an equal object): the strategy validates up to 2000 quotes/s, and
- * zod's object parse took ~8% of its busy time (CPU profile at 2 x 1000 ticks/s). A fast path only: false sends the value through QuoteSchema
- * (which also names the problem). Property-tested against QuoteSchema.
+ * zod's object parse took ~8% of its busy time (CPU profile at 2 x 1000 ticks/s). A fast path only:
+ * false sends the value through QuoteSchema (which also names the problem). Property-tested against it.
  */
 export function isExactQuote(v: unknown): v is Quote {
   if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
