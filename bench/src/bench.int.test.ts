@@ -46,6 +46,7 @@ describe('npm run bench -- --smoke', () => {
     for (const w of ['order-aster', 'order-backpack']) {
       expect(pl?.workerSteps?.[w]?.claim.n).toBeGreaterThan(0);
       expect(pl?.workerSteps?.[w]?.queued?.n).toBe(pl?.workerSteps?.[w]?.claim.n);
+      expect(pl?.workerSteps?.[w]?.fetch?.n).toBe(pl?.workerSteps?.[w]?.claim.n);
     }
     // A smoke run does not pace its few cycles; the legs the workers refused are counted.
     expect(pl?.minCycleMs).toBe(0);

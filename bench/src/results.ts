@@ -25,10 +25,14 @@ export interface PipelineAtPacing extends PipelineResult {
   idleRssMb: Record<string, number>;
   loadedRssMb: Record<string, number>;
   /**
-   * Per order worker, a fresh leg's steps in µs (its log): queue wait (add -> start, whole ms), local checks,
-   * send claim round trip, venue call. `queued` is absent in runs before 2026-11-29 08:30.
+   * Per order worker, a fresh leg's steps in µs (its log): queue wait (add -> fetch, whole ms), the fetch
+   * (moveToActive -> handler, whole ms), local checks, send claim round trip, venue call. `queued` is absent
+   * in runs before 2026-11-29 08:30, `fetch` in runs before 10:00.
    */
-  workerSteps?: Record<string, { queued?: Summary; checks: Summary; claim: Summary; venue: Summary }>;
+  workerSteps?: Record<
+    string,
+    { queued?: Summary; fetch?: Summary; checks: Summary; claim: Summary; venue: Summary }
+  >;
   /** Each dislocation cycle lasted at least this long (ms): the pacing within the venues' request limits. */
   minCycleMs?: number;
   /** Legs the order workers reported rejected during the main pass, by code (LOCAL_RATE_BUDGET: pacing). */
@@ -186,8 +190,12 @@ export function toMarkdown(r: BenchResults): string {
     ...(['order-aster', 'order-backpack'] as const).flatMap(
       (w): [string, (x: PipelineAtPacing) => string][] => [
         [
-          `${w}: in the queue, strategy's add -> job start (BullMQ timestamps, whole ms)`,
+          `${w}: in the queue, strategy's add -> worker's fetch (BullMQ timestamps, whole ms)`,
           (x) => (x.workerSteps?.[w]?.queued ? f(x.workerSteps[w].queued) : '-'),
+        ],
+        [
+          `${w}: the fetch, moveToActive sent -> job handler running (whole ms)`,
+          (x) => (x.workerSteps?.[w]?.fetch ? f(x.workerSteps[w].fetch) : '-'),
         ],
         [
           `${w}: local checks (its log; every fresh leg, opens and closes)`,

@@ -317,7 +317,8 @@ async function main(): Promise<void> {
 
 /**
  * Where a fresh leg's time goes inside each order worker, from its own 'order answered' log lines (ms):
- * the wait in the queue (BullMQ's add and start timestamps: whole ms, two processes' clocks), local checks,
+ * the wait in the queue (BullMQ's add timestamp to the worker's fetch: whole ms, two processes' clocks), the
+ * fetch (moveToActive sent -> the job's handler running, whole ms), local checks,
  * the send claim's round trip (the venue client prepares and signs the order meanwhile), the venue call once
  * the claim is taken (request, answer).
  */
@@ -331,6 +332,7 @@ function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
     const col = (k: string) => summarize((lines ?? []).map((l) => (l[k] as number) * 1000));
     out[svc] = {
       queued: col('queuedMs'),
+      fetch: col('fetchMs'),
       checks: col('checksMs'),
       claim: col('claimMs'),
       venue: col('venueMs'),

@@ -71,8 +71,10 @@ export interface LegRun {
    * always preceded by the claim's marker. Any other run probes the venue first.
    */
   fresh: boolean;
-  /** From the job's add to this run's start (ms, the queue's timestamps, any add delay included): logged. */
+  /** From the job's add to the worker's fetch of it (ms, the queue's timestamps, any add delay included). */
   queuedMs?: number;
+  /** From the worker's fetch (BullMQ moveToActive sent) to this run's start (ms): the fetch round trip. */
+  fetchMs?: number;
   /**
    * The atomic claim (send-claim.ts): takes the venue account (waiting while another run holds it), reads
    * the leg's send marker and the leader fence, and saves `marker` when given and nothing stands in the way.
@@ -153,7 +155,7 @@ export class LegExecutor {
           leg,
           sentAt,
           log,
-          { queuedMs: run.queuedMs, startedAt, checkedAt, claimedAt },
+          { queuedMs: run.queuedMs, fetchMs: run.fetchMs, startedAt, checkedAt, claimedAt },
           prepared,
         );
       }
@@ -335,8 +337,8 @@ export class LegExecutor {
     if (outcome.kind !== 'rejected' || !o.health.rejectedByPath(outcome.reason)) o.health.ok();
     o.metrics.sendToAck.observe({ venue: leg.venue }, (ackAt - sentAt) / 1000);
     o.metrics.decisionToAck.observe({ venue: leg.venue }, Math.max(0, ackAt - leg.createdAt) / 1000);
-    // Where the leg's time went (ms): in the queue (add to start), checks, claim round trip (the order is
-    // prepared and signed meanwhile), then the venue call from the gate's opening (request + answer).
+    // Where the leg's time went (ms): in the queue (add to fetch), the fetch, checks, claim round trip (the
+    // order is prepared and signed meanwhile), then the venue call from the gate's opening (request + answer).
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
     log.info(
       {
@@ -345,6 +347,7 @@ export class LegExecutor {
         ...(steps
           ? {
               ...(steps.queuedMs === undefined ? {} : { queuedMs: steps.queuedMs }),
+              ...(steps.fetchMs === undefined ? {} : { fetchMs: steps.fetchMs }),
               checksMs: ms(steps.startedAt, steps.checkedAt),
               claimMs: ms(steps.checkedAt, steps.claimedAt),
               venueMs: ms(sendingAt, performance.now()),
@@ -555,6 +558,7 @@ interface PreparedSend {
 /** performance.now() marks of a fresh run before its send. */
 interface PreSendSteps {
   queuedMs: number | undefined;
+  fetchMs: number | undefined;
   startedAt: number;
   checkedAt: number;
   claimedAt: number;

@@ -114,6 +114,7 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
   // 1. Every job name has exactly one handler (throws otherwise), before anything else.
   let executor: LegExecutor | null = null;
   const handler = async (data: LegJob, job: Job): Promise<OrderOutcomeEvent> => {
+    const enteredAt = Date.now();
     if (data.venue !== venueId) {
       throw new InvalidJobError(`job ${job.id} is a ${data.venue} leg on the ${venueId} queue`);
     }
@@ -140,7 +141,9 @@ export async function runOrderWorker(opts: OrderWorkerOptions): Promise<RunningO
       return await exec.execute(data, {
         jobId: String(job.id),
         fresh,
-        ...(job.processedOn === undefined ? {} : { queuedMs: job.processedOn - job.timestamp }),
+        ...(job.processedOn === undefined
+          ? {}
+          : { queuedMs: job.processedOn - job.timestamp, fetchMs: enteredAt - job.processedOn }),
         claim: (marker) =>
           session.acquire(async () => {
             const r = await trySendClaim(redis, keys, {
