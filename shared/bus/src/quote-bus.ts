@@ -1,4 +1,4 @@
-import { isExactQuote, type Quote, QuoteSchema } from '@arb/core/quote';
+import { type Quote, safeParseQuote } from '@arb/core/quote';
 import type { PairId, VenueId } from '@arb/core/venue';
 import type { Redis } from 'ioredis';
 import type { RedisNames } from './keys';
@@ -114,9 +114,7 @@ export function parseQuoteJson(
   } catch (e) {
     return { ok: false, reason: 'json', detail: (e as Error).message };
   }
-  // What a feed publishes passes the fast check; anything else gets zod's verdict (and its message).
-  if (isExactQuote(data)) return { ok: true, quote: data };
-  const r = QuoteSchema.safeParse(data);
+  const r = safeParseQuote(data);
   if (!r.success) {
     const first = r.error.issues[0];
     return {

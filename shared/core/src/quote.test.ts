@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { isExactQuote, LevelSchema, LevelsSchema, QuoteSchema } from './quote';
+import { isExactQuote, LevelSchema, LevelsSchema, QuoteSchema, safeParseQuote } from './quote';
 
 const reference = z.array(LevelSchema);
 
@@ -126,6 +126,19 @@ describe('isExactQuote', () => {
     fc.assert(
       fc.property(quoteLike, (v) => {
         if (isExactQuote(v)) expect(QuoteSchema.safeParse(v).success).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("safeParseQuote gives QuoteSchema.safeParse's verdict and data", () => {
+    fc.assert(
+      fc.property(quoteLike, (raw) => {
+        const v = JSON.parse(JSON.stringify(raw ?? null)) as unknown;
+        const fast = safeParseQuote(v);
+        const zod = QuoteSchema.safeParse(v);
+        expect(fast.success).toBe(zod.success);
+        if (fast.success && zod.success) expect(fast.data).toEqual(zod.data);
       }),
       { numRuns: 5000 },
     );

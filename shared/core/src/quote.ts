@@ -83,3 +83,11 @@ export function isExactQuote(v: unknown): v is Quote {
     (q.bid as number) < (q.ask as number)
   );
 }
+
+/**
+ * QuoteSchema.safeParse with the fast path first: what a feed builds passes `isExactQuote` and comes back
+ * as it is; anything else gets zod's verdict (stripped of unknown keys, or the error naming the problem).
+ */
+export function safeParseQuote(v: unknown): ReturnType<typeof QuoteSchema.safeParse> {
+  return isExactQuote(v) ? { success: true, data: v } : QuoteSchema.safeParse(v);
+}

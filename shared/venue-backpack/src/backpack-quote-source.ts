@@ -1,4 +1,4 @@
-import { isExactQuote, type Quote, QuoteSchema } from '@arb/core/quote';
+import { type Quote, safeParseQuote } from '@arb/core/quote';
 import { headerValue, httpOrigin, nodeHttpText } from '@arb/net/http-client';
 import { ResilientWs } from '@arb/net/resilient-ws';
 import {
@@ -247,16 +247,11 @@ export class BackpackQuoteSource {
       candidate.bids = bids.filter(([p]) => p <= top.bid);
       candidate.asks = asks.filter(([p]) => p >= top.ask);
     }
-    // The fast check passes every well-formed quote; zod judges (and names the problem of) any other.
-    let quote = candidate;
-    if (!isExactQuote(candidate)) {
-      const valid = QuoteSchema.safeParse(candidate);
-      if (!valid.success) return this.#reject(raw, issue(valid.error));
-      quote = valid.data;
-    }
+    const valid = safeParseQuote(candidate);
+    if (!valid.success) return this.#reject(raw, issue(valid.error));
     this.#seq++;
     this.#quotes++;
-    this.#onQuote(quote);
+    this.#onQuote(valid.data);
     return true;
   }
 
