@@ -4,6 +4,7 @@ import {
   DAILY_STATS_WINDOW_MS,
   DailyStatsTracker,
   dailyStats,
+  dayFootprint,
   emptyDailyStats,
   isValidTimeZone,
   touchesDayOrLater,
@@ -197,11 +198,11 @@ describe('DailyStatsTracker', () => {
     const [first, ...rest] = trip('ta', T, H);
     const ended = rest.at(-1)!;
     expect(ended.phase).toBe('closed');
-    expect(touchesDayOrLater(ended, '2026-11-28')).toBe(true);
-    expect(touchesDayOrLater(ended, '2026-11-29')).toBe(false);
-    expect(touchesDayOrLater(first!, '2026-11-30')).toBe(true); // live: an open position every day
+    expect(touchesDayOrLater(dayFootprint(ended), '2026-11-28')).toBe(true);
+    expect(touchesDayOrLater(dayFootprint(ended), '2026-11-29')).toBe(false);
+    expect(touchesDayOrLater(dayFootprint(first!), '2026-11-30')).toBe(true); // live: an open position every day
     const acrossMidnight = trip('tb', Date.UTC(2026, 10, 28, 23, 50), 20 * 60_000).at(-1)!;
-    expect(touchesDayOrLater(acrossMidnight, '2026-11-29')).toBe(true);
+    expect(touchesDayOrLater(dayFootprint(acrossMidnight), '2026-11-29')).toBe(true);
   });
 
   it('equals dailyStats over the window at every step, across day rollovers', () => {

@@ -185,8 +185,7 @@ export const DAILY_STATS_WINDOW_MS = 8 * 86_400_000;
  * to `dailyStats` of `day` or of any later day, so a caller that only ever folds the current day can
  * forget it once the day has rolled over.
  */
-export function touchesDayOrLater(h: HedgeState | HedgeDayFootprint, day: string, timeZone = 'UTC'): boolean {
-  const f = 'legs' in h ? dayFootprint(h) : h;
+export function touchesDayOrLater(f: HedgeDayFootprint, day: string, timeZone = 'UTC'): boolean {
   if (f.endedAt === null) return true;
   let last = Math.max(f.createdAt, f.endedAt, f.openedAt ?? 0);
   for (let i = 0; i < f.fills.length; i += 3) if (f.fills[i]! > last) last = f.fills[i]!;
