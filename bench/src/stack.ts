@@ -79,6 +79,7 @@ export class BenchStack {
    * log line a service writes, and the simulator's loop is where the order requests are timed.
    */
   private logDir = '';
+  private readonly healthUrls = new WeakMap<ServiceProcess, string>();
   private removeLogs = true;
 
   private constructor(
@@ -174,14 +175,17 @@ export class BenchStack {
     return p;
   }
 
-  /** The service's health and metrics server (from its 'ready' log line). */
+  /** The service's health and metrics server (from its 'ready' log line, read once per process). */
   healthUrl(service: ServiceName): string {
-    const ready = this.procs
-      .get(service)
-      ?.jsonLines()
-      .find((l) => l.msg === 'ready');
-    if (typeof ready?.healthUrl !== 'string') throw new Error(`no health URL for ${service}`);
-    return ready.healthUrl;
+    const p = this.procs.get(service);
+    let url = p && this.healthUrls.get(p);
+    if (url === undefined) {
+      const ready = p?.jsonLines().find((l) => l.msg === 'ready');
+      if (!p || typeof ready?.healthUrl !== 'string') throw new Error(`no health URL for ${service}`);
+      url = ready.healthUrl;
+      this.healthUrls.set(p, url);
+    }
+    return url;
   }
 
   pid(service: ServiceName): number {
