@@ -2,6 +2,7 @@ import { loadConfig } from '@arb/config/config';
 import { configSecrets } from '@arb/config/config-secrets';
 import { venueSymbol } from '@arb/core/venue';
 import { createLogger } from '@arb/log/logger';
+import { retryTransient } from '@arb/service/retry-transient';
 import { runService } from '@arb/service/run-service';
 import { AsterVenueClient } from '@arb/venue-aster/venue-client';
 import { BackpackVenueClient } from '@arb/venue-backpack/backpack-venue-client';
@@ -38,7 +39,8 @@ await runService({
       transport: config.venues.backpack.restClient,
     });
     try {
-      await aster.init(venueSymbol('aster', config.pair));
+      // The simulator (or a venue) may not be listening yet when the stack starts together.
+      await retryTransient(() => aster.init(venueSymbol('aster', config.pair)), ctx.log);
       const risk = await startRisk({
         ...riskOptionsFromConfig(config),
         venues: { aster, backpack },

@@ -2,6 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { connect, type Socket } from 'node:net';
+import { freePort } from '@arb/testkit/free-port';
+import { waitFor } from '@arb/testkit/wait';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,9 +22,9 @@ interface Proc {
 }
 const procs: Proc[] = [];
 
-function start(mode: string): Proc {
+function start(mode: string, env: Record<string, string> = {}): Proc {
   const child = spawn(process.execPath, ['--import', tsxLoader, fixture], {
-    env: { ...process.env, FIXTURE_MODE: mode },
+    env: { ...process.env, FIXTURE_MODE: mode, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -66,8 +69,14 @@ describe('runService (real processes)', () => {
     expect(await health.json()).toMatchObject({ service: 'fixture', ok: true });
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/process_cpu_user_seconds_total\{service="fixture"\}/);
+    // A connection with no request on it (see the failed-start case below) does not hold the stop either.
+    const { port } = new URL(url);
+    const held = await new Promise<Socket>((resolve) => {
+      const s = connect(Number(port), '127.0.0.1', () => resolve(s));
+    });
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
+    held.destroy();
     await waitForLog(p, 'resources closed');
     await waitForLog(p, 'stopped');
   }, 30_000);
@@ -85,6 +94,28 @@ describe('runService (real processes)', () => {
     expect(await p.exited).toBe(1);
     const fatal = await waitForLog(p, 'start failed');
     expect(JSON.stringify(fatal)).toContain('bad wiring');
+  }, 30_000);
+
+  it('a failed start exits at once, whatever connections its health server holds', async () => {
+    // A supervisor's health poll can leave a connection open with no request on it yet (the launcher's
+    // fetch on a loaded machine). Node's server.close() waits for such a connection until its headers
+    // timeout: a failed service stayed alive, and listed as online, for ~90 s. Here one is held open.
+    const port = await freePort();
+    const p = start('fail-start-late', { FIXTURE_PORT: String(port) });
+    const held = await waitFor(
+      () =>
+        new Promise<Socket | undefined>((resolve) => {
+          const s = connect(port, '127.0.0.1', () => resolve(s));
+          s.on('error', () => resolve(undefined));
+        }),
+      { timeoutMs: 20_000, intervalMs: 50, message: 'health port listening' },
+    );
+    try {
+      expect(await p.exited).toBe(1);
+      await waitForLog(p, 'start failed');
+    } finally {
+      held.destroy();
+    }
   }, 30_000);
 
   it('exits non-zero on an unhandled rejection so the supervisor restarts it', async () => {

@@ -92,6 +92,15 @@ export async function runService(opts: RunServiceOptions): Promise<RunningServic
     healthUrl = `http://${opts.healthHost ?? '127.0.0.1'}:${addr.port}`;
   }
 
+  // close() alone waits for every open connection, and a connection with no request on it yet (a health
+  // poller's, on a loaded machine) counts until its headers timeout: a failed service lingered ~90 s.
+  const closeHealthServer = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
   let stopService: (() => Promise<void>) | null = null;
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -107,7 +116,7 @@ export async function runService(opts: RunServiceOptions): Promise<RunningServic
         timedOut,
       ]);
       clearTimeout(timer);
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await closeHealthServer();
       if (outcome === 'timeout') {
         log.error({ timeoutMs }, 'clean stop timed out');
         exit(1);
@@ -135,7 +144,7 @@ export async function runService(opts: RunServiceOptions): Promise<RunningServic
     stopService = await opts.start(ctx);
   } catch (err) {
     log.fatal({ err }, 'start failed');
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await closeHealthServer();
     exit(1);
     throw err;
   }

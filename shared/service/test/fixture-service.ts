@@ -8,10 +8,14 @@ const log = pino({ base: { service: 'fixture' } });
 await runService({
   name: 'fixture',
   log,
-  healthPort: 0,
+  healthPort: Number(process.env.FIXTURE_PORT ?? 0),
   shutdownTimeoutMs: 1000,
   async start(ctx) {
     if (mode === 'fail-start') throw new Error('cannot start: bad wiring');
+    if (mode === 'fail-start-late') {
+      await new Promise((r) => setTimeout(r, 1500));
+      throw new Error('cannot start: venue unreachable');
+    }
     ctx.setHealth(() => (mode === 'degraded' ? { ok: false, reason: 'feed stale' } : { ok: true }));
     if (mode === 'reject') setTimeout(() => void Promise.reject(new Error('boom')), 50);
     return async () => {

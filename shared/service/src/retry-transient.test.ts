@@ -1,6 +1,6 @@
 import { createLogger } from '@arb/log/logger';
 import { describe, expect, it } from 'vitest';
-import { retryTransient } from './order-worker';
+import { retryTransient } from './retry-transient';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 /** What a venue client throws (VenueError's `retryable`: its category says the call may be repeated). */
