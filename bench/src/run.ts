@@ -127,12 +127,12 @@ async function main(): Promise<void> {
       const md = [
         `# Soak (${soak.seconds} s from ${soak.startedAt}, RSS every ${soak.intervalMs} ms, ${soak.hedgesOpened} dislocations)`,
         '',
-        '| service | start MB | end MB | max MB | slope MB/h (second half) | V8 old space in use: start / end MB | its slope MB/h |',
+        '| service | start MB | end MB | max MB | slope MB/h (second half) | V8 old space in use, lowest per sixth of the run (MB) | their slope MB/h (after the first sixth) |',
         '|---|---|---|---|---|---|---|',
         ...Object.keys(soak.startMb).map(
           (s) =>
             `| ${s} | ${soak.startMb[s]} | ${soak.endMb[s]} | ${soak.maxMb[s]} | ${soak.slopeMbPerHour[s]} | ` +
-            `${soak.oldSpaceStartMb?.[s]} / ${soak.oldSpaceEndMb?.[s]} | ${soak.oldSpaceSlopeMbPerHour?.[s]} |`,
+            `${soak.oldSpaceFloorsMb?.[s]?.join(', ')} | ${soak.oldSpaceFloorSlopeMbPerHour?.[s]} |`,
         ),
       ];
       writeFileSync(join(args.out, 'soak-latest.md'), `${md.join('\n')}\n`);

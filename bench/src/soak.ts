@@ -1,15 +1,19 @@
 import { sleep } from './clock';
 import { rssMb } from './proc-stats';
 import { BenchStack, SERVICE_NAMES } from './stack';
-import { slope } from './stats';
+import { slope, windowFloors } from './stats';
 
 /**
  * Soak: the whole pipeline on a moving market (1 tick/10 ms per venue) with a scripted dislocation every
  * 10 s (hedges open and close all along), RSS of every service sampled over `seconds`; reports each
  * service's RSS at start/end/max and its least-squares slope in MB per hour (flat memory ~ 0). Beside RSS
  * (which also holds the pages V8 and the allocator keep once used), each service's V8 old space in use
- * (its /metrics) and that slope: what the program itself keeps alive grows there.
+ * (its /metrics): what the program itself keeps alive grows there. Raw old-space samples swing by several MB
+ * with the collector's sawtooth, so its trend is read from the lowest sample in each sixth of the run.
  */
+
+/** Old space is summarized over this many equal spans of the run (the first is start-up). */
+const OLD_SPACE_WINDOWS = 6;
 
 export interface SoakResult {
   seconds: number;
@@ -22,10 +26,10 @@ export interface SoakResult {
   maxMb: Record<string, number>;
   /** Over the second half of the samples (after warm-up growth). */
   slopeMbPerHour: Record<string, number>;
-  /** V8 old space in use (MB), first and last sample, and its slope over the second half (MB/h). */
-  oldSpaceStartMb?: Record<string, number>;
-  oldSpaceEndMb?: Record<string, number>;
-  oldSpaceSlopeMbPerHour?: Record<string, number>;
+  /** V8 old space in use (MB): the lowest sample in each sixth of the run. */
+  oldSpaceFloorsMb?: Record<string, number[]>;
+  /** Slope of those floors after the first sixth (start-up), MB/h. */
+  oldSpaceFloorSlopeMbPerHour?: Record<string, number>;
 }
 
 /** `nodejs_heap_space_size_used_bytes{space="old"}` from a service's /metrics, in MB. */
@@ -87,28 +91,24 @@ export async function runSoak(o: {
   } finally {
     await stack.stop();
   }
-  const pick = (f: (xs: number[]) => number, of: 'rss' | 'oldSpace' = 'rss') =>
-    Object.fromEntries(SERVICE_NAMES.map((s) => [s, f(samples.map((x) => x[of]?.[s] ?? 0))]));
-  const half = samples.slice(Math.floor(samples.length / 2));
-  const slopeOf = (of: 'rss' | 'oldSpace') =>
-    Object.fromEntries(
-      SERVICE_NAMES.map((s) => [
-        s,
-        Math.round(slope(half.map((x) => ({ x: x.t / 3600, y: x[of]?.[s] ?? 0 }))) * 10) / 10,
-      ]),
-    );
+  const perService = <T>(f: (s: string) => T): Record<string, T> =>
+    Object.fromEntries(SERVICE_NAMES.map((s) => [s, f(s)]));
+  const series = (s: string, of: 'rss' | 'oldSpace') =>
+    samples.map((x) => ({ x: x.t / 3600, y: x[of]?.[s] ?? 0 }));
+  const round1 = (x: number) => Math.round(x * 10) / 10;
+  const half = Math.floor(samples.length / 2);
+  const floors = perService((s) => windowFloors(series(s, 'oldSpace'), OLD_SPACE_WINDOWS));
   return {
     seconds: o.seconds,
     startedAt,
     intervalMs,
     hedgesOpened,
     samples,
-    startMb: pick((xs) => xs[0] ?? 0),
-    endMb: pick((xs) => xs[xs.length - 1] ?? 0),
-    maxMb: pick((xs) => Math.max(...xs)),
-    slopeMbPerHour: slopeOf('rss'),
-    oldSpaceStartMb: pick((xs) => xs[0] ?? 0, 'oldSpace'),
-    oldSpaceEndMb: pick((xs) => xs[xs.length - 1] ?? 0, 'oldSpace'),
-    oldSpaceSlopeMbPerHour: slopeOf('oldSpace'),
+    startMb: perService((s) => series(s, 'rss')[0]?.y ?? 0),
+    endMb: perService((s) => series(s, 'rss').at(-1)?.y ?? 0),
+    maxMb: perService((s) => Math.max(...series(s, 'rss').map((p) => p.y))),
+    slopeMbPerHour: perService((s) => round1(slope(series(s, 'rss').slice(half)))),
+    oldSpaceFloorsMb: perService((s) => (floors[s] ?? []).map((p) => p.y)),
+    oldSpaceFloorSlopeMbPerHour: perService((s) => round1(slope((floors[s] ?? []).slice(1)))),
   };
 }

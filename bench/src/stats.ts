@@ -50,3 +50,27 @@ export function slope(points: readonly { x: number; y: number }[]): number {
   }
   return den === 0 ? 0 : num / den;
 }
+
+/**
+ * The lowest value in each of `windows` equal spans of time (x), as points at each span's middle: the floor
+ * of a sawtooth. A V8 heap sampled between collections swings by several MB; its lowest reading per span is
+ * what survived the last major collection, so the floors' trend is the steadier growth figure. Spans with no
+ * sample are left out.
+ */
+export function windowFloors(
+  points: readonly { x: number; y: number }[],
+  windows: number,
+): { x: number; y: number }[] {
+  if (points.length === 0 || windows < 1) return [];
+  const x0 = Math.min(...points.map((p) => p.x));
+  const x1 = Math.max(...points.map((p) => p.x));
+  const span = (x1 - x0) / windows;
+  const floors: { x: number; y: number }[] = [];
+  for (let w = 0; w < windows; w++) {
+    const lo = x0 + w * span;
+    const last = w === windows - 1;
+    const inSpan = points.filter((p) => p.x >= lo && (last ? p.x <= x1 : p.x < lo + span));
+    if (inSpan.length > 0) floors.push({ x: lo + span / 2, y: Math.min(...inSpan.map((p) => p.y)) });
+  }
+  return floors;
+}
