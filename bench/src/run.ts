@@ -20,7 +20,7 @@ import {
   ratio,
   toMarkdown,
 } from './results';
-import { runSoak } from './soak';
+import { runSoak, soakMarkdown } from './soak';
 import { BenchStack, SERVICE_NAMES, type ServiceName } from './stack';
 import { mainThreadProfile, topSelfTime } from './cpu-profile';
 import { summarize } from './stats';
@@ -124,18 +124,7 @@ async function main(): Promise<void> {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       writeFileSync(join(args.out, 'soak-latest.json'), `${JSON.stringify(soak, null, 2)}\n`);
       writeFileSync(join(args.out, `soak-${stamp}.json`), `${JSON.stringify(soak, null, 2)}\n`);
-      const md = [
-        `# Soak (${soak.seconds} s from ${soak.startedAt}, RSS every ${soak.intervalMs} ms, ${soak.hedgesOpened} dislocations)`,
-        '',
-        '| service | start MB | end MB | max MB | slope MB/h (second half) | V8 old space in use, lowest per sixth of the run (MB) | their slope MB/h (after the first sixth) |',
-        '|---|---|---|---|---|---|---|',
-        ...Object.keys(soak.startMb).map(
-          (s) =>
-            `| ${s} | ${soak.startMb[s]} | ${soak.endMb[s]} | ${soak.maxMb[s]} | ${soak.slopeMbPerHour[s]} | ` +
-            `${soak.oldSpaceFloorsMb?.[s]?.join(', ')} | ${soak.oldSpaceFloorSlopeMbPerHour?.[s]} |`,
-        ),
-      ];
-      writeFileSync(join(args.out, 'soak-latest.md'), `${md.join('\n')}\n`);
+      writeFileSync(join(args.out, 'soak-latest.md'), soakMarkdown(soak));
       log(`soak done: ${JSON.stringify(soak.slopeMbPerHour)}`);
       return;
     }

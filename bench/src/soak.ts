@@ -1,19 +1,19 @@
 import { sleep } from './clock';
 import { rssMb } from './proc-stats';
 import { BenchStack, SERVICE_NAMES } from './stack';
-import { slope, windowFloors } from './stats';
+import { slope, troughs } from './stats';
 
 /**
  * Soak: the whole pipeline on a moving market (1 tick/10 ms per venue) with a scripted dislocation every
  * 10 s (hedges open and close all along), RSS of every service sampled over `seconds`; reports each
  * service's RSS at start/end/max and its least-squares slope in MB per hour (flat memory ~ 0). Beside RSS
  * (which also holds the pages V8 and the allocator keep once used), each service's V8 old space in use
- * (its /metrics): what the program itself keeps alive grows there. Raw old-space samples swing by several MB
- * with the collector's sawtooth, so its trend is read from the lowest sample in each sixth of the run.
+ * (its /metrics): what the program itself keeps alive grows there. Raw old-space samples climb for minutes
+ * between major collections, so its trend is read from the troughs, the readings right after each fall.
  */
 
-/** Old space is summarized over this many equal spans of the run (the first is start-up). */
-const OLD_SPACE_WINDOWS = 6;
+/** A fall of old space at least this large (MB) between two samples counts as a major collection. */
+const MAJOR_GC_DROP_MB = 1;
 
 export interface SoakResult {
   seconds: number;
@@ -26,10 +26,10 @@ export interface SoakResult {
   maxMb: Record<string, number>;
   /** Over the second half of the samples (after warm-up growth). */
   slopeMbPerHour: Record<string, number>;
-  /** V8 old space in use (MB): the lowest sample in each sixth of the run. */
-  oldSpaceFloorsMb?: Record<string, number[]>;
-  /** Slope of those floors after the first sixth (start-up), MB/h. */
-  oldSpaceFloorSlopeMbPerHour?: Record<string, number>;
+  /** V8 old space in use (MB) right after each major collection: [seconds into the run, MB]. */
+  oldSpaceTroughsMb?: Record<string, [number, number][]>;
+  /** Slope of those troughs after the first sixth of the run (start-up), MB/h; null with fewer than two. */
+  oldSpaceTroughSlopeMbPerHour?: Record<string, number | null>;
 }
 
 /** `nodejs_heap_space_size_used_bytes{space="old"}` from a service's /metrics, in MB. */
@@ -91,24 +91,49 @@ export async function runSoak(o: {
   } finally {
     await stack.stop();
   }
+  return { seconds: o.seconds, startedAt, intervalMs, hedgesOpened, samples, ...summarizeSoak(samples) };
+}
+
+/** The soak's figures, a pure function of its samples (a result file can be re-read with it). */
+export function summarizeSoak(
+  samples: SoakResult['samples'],
+): Omit<SoakResult, 'seconds' | 'startedAt' | 'intervalMs' | 'hedgesOpened' | 'samples'> {
   const perService = <T>(f: (s: string) => T): Record<string, T> =>
     Object.fromEntries(SERVICE_NAMES.map((s) => [s, f(s)]));
   const series = (s: string, of: 'rss' | 'oldSpace') =>
     samples.map((x) => ({ x: x.t / 3600, y: x[of]?.[s] ?? 0 }));
   const round1 = (x: number) => Math.round(x * 10) / 10;
   const half = Math.floor(samples.length / 2);
-  const floors = perService((s) => windowFloors(series(s, 'oldSpace'), OLD_SPACE_WINDOWS));
+  const startUpEndsH = (samples.at(-1)?.t ?? 0) / 3600 / 6;
+  const gcTroughs = perService((s) => troughs(series(s, 'oldSpace'), MAJOR_GC_DROP_MB));
   return {
-    seconds: o.seconds,
-    startedAt,
-    intervalMs,
-    hedgesOpened,
-    samples,
     startMb: perService((s) => series(s, 'rss')[0]?.y ?? 0),
     endMb: perService((s) => series(s, 'rss').at(-1)?.y ?? 0),
     maxMb: perService((s) => Math.max(...series(s, 'rss').map((p) => p.y))),
     slopeMbPerHour: perService((s) => round1(slope(series(s, 'rss').slice(half)))),
-    oldSpaceFloorsMb: perService((s) => (floors[s] ?? []).map((p) => p.y)),
-    oldSpaceFloorSlopeMbPerHour: perService((s) => round1(slope((floors[s] ?? []).slice(1)))),
+    oldSpaceTroughsMb: perService((s) =>
+      (gcTroughs[s] ?? []).map((p): [number, number] => [Math.round(p.x * 3600), p.y]),
+    ),
+    oldSpaceTroughSlopeMbPerHour: perService((s) => {
+      const settled = (gcTroughs[s] ?? []).filter((p) => p.x >= startUpEndsH);
+      return settled.length < 2 ? null : round1(slope(settled));
+    }),
   };
+}
+
+/** The soak's markdown table (bench/results/soak-latest.md). */
+export function soakMarkdown(soak: SoakResult): string {
+  const lines = [
+    `# Soak (${soak.seconds} s from ${soak.startedAt}, RSS every ${soak.intervalMs} ms, ${soak.hedgesOpened} dislocations)`,
+    '',
+    '| service | start MB | end MB | max MB | RSS slope MB/h (second half) | V8 old space right after each major GC (MB at s) | their slope MB/h (after the first sixth) |',
+    '|---|---|---|---|---|---|---|',
+    ...Object.keys(soak.startMb).map(
+      (s) =>
+        `| ${s} | ${soak.startMb[s]} | ${soak.endMb[s]} | ${soak.maxMb[s]} | ${soak.slopeMbPerHour[s]} | ` +
+        `${(soak.oldSpaceTroughsMb?.[s] ?? []).map(([t, mb]) => `${mb} at ${t}`).join(', ')} | ` +
+        `${soak.oldSpaceTroughSlopeMbPerHour?.[s] ?? '- (fewer than 2 collections)'} |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
 }

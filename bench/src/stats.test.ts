@@ -1,48 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import { slope, windowFloors } from './stats';
+import { slope, troughs } from './stats';
 
-describe('windowFloors', () => {
-  it('takes the lowest value of each equal span, placed at the span middle', () => {
-    const points = [0, 1, 2, 3, 4, 5, 6].map((x) => ({ x, y: [5, 3, 9, 4, 8, 2, 7][x] as number }));
-    // Three spans of 2: [0,2) [2,4) [4,6]
-    expect(windowFloors(points, 3)).toEqual([
-      { x: 1, y: 3 },
-      { x: 3, y: 4 },
-      { x: 5, y: 2 },
+const pts = (ys: number[]) => ys.map((y, x) => ({ x, y }));
+
+describe('troughs', () => {
+  it('takes the point right after each drop of at least minDrop', () => {
+    expect(troughs(pts([20, 22, 24, 19, 21, 23, 25, 20.5, 22]), 1)).toEqual([
+      { x: 3, y: 19 },
+      { x: 7, y: 20.5 },
     ]);
   });
 
-  it('a sawtooth over a flat floor has floors with no trend; one over a rising floor keeps its rise', () => {
-    // GC sawtooth: grows 5 MB over 10 samples, collected back to the floor, for an hour of samples.
-    const saw = (floorAt: (x: number) => number) =>
-      Array.from({ length: 360 }, (_, i) => ({ x: i / 360, y: floorAt(i / 360) + (i % 10) * 0.5 }));
-    const flat = windowFloors(
-      saw(() => 20),
-      6,
-    );
-    expect(flat.map((p) => p.y)).toEqual([20, 20, 20, 20, 20, 20]);
-    expect(slope(flat)).toBe(0);
-    const rising = windowFloors(
-      saw((x) => 20 + 3 * x),
-      6,
-    );
-    expect(slope(rising)).toBeGreaterThan(2.5);
-    expect(slope(rising)).toBeLessThan(3.5);
+  it('ignores small dips, and waits for the bottom of a fall spread over two samples', () => {
+    expect(troughs(pts([20, 21, 20.8, 22, 24, 21, 19, 20]), 1)).toEqual([{ x: 6, y: 19 }]);
   });
 
-  it('leaves out empty spans and handles no points', () => {
-    expect(windowFloors([], 6)).toEqual([]);
-    expect(
-      windowFloors(
-        [
-          { x: 0, y: 1 },
-          { x: 10, y: 2 },
-        ],
-        5,
-      ),
-    ).toEqual([
-      { x: 1, y: 1 },
-      { x: 9, y: 2 },
-    ]);
+  it('reads a flat heap as flat and a growing one as growing, whatever the collection period', () => {
+    // Samples every 15 s for an hour; a major collection every 9.5 min (not a multiple of any window).
+    const heap = (liveAt: (h: number) => number) =>
+      Array.from({ length: 240 }, (_, i) => {
+        const sinceGc = (i * 15) % 570;
+        return { x: (i * 15) / 3600, y: liveAt((i * 15) / 3600) + sinceGc * 0.01 };
+      });
+    const flat = troughs(
+      heap(() => 20),
+      1,
+    );
+    expect(flat.length).toBeGreaterThanOrEqual(5);
+    expect(slope(flat)).toBeCloseTo(0, 6);
+    const growing = troughs(
+      heap((h) => 20 + 3 * h),
+      1,
+    );
+    expect(slope(growing)).toBeGreaterThan(2.5);
+    expect(slope(growing)).toBeLessThan(3.5);
+  });
+
+  it('no drop, no trough', () => {
+    expect(troughs(pts([1, 2, 3]), 1)).toEqual([]);
+    expect(troughs([], 1)).toEqual([]);
   });
 });

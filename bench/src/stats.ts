@@ -52,25 +52,21 @@ export function slope(points: readonly { x: number; y: number }[]): number {
 }
 
 /**
- * The lowest value in each of `windows` equal spans of time (x), as points at each span's middle: the floor
- * of a sawtooth. A V8 heap sampled between collections swings by several MB; its lowest reading per span is
- * what survived the last major collection, so the floors' trend is the steadier growth figure. Spans with no
- * sample are left out.
+ * The troughs of a sawtooth: each point that follows a drop of at least `minDrop` and is not above the next
+ * one. A V8 heap sampled between collections climbs for minutes and falls at each major collection; the
+ * reading right after the fall is what survived it, so the troughs' trend is the heap's real growth (fixed
+ * time windows were not: one with no major collection in it reported the top of a climb).
  */
-export function windowFloors(
+export function troughs(
   points: readonly { x: number; y: number }[],
-  windows: number,
+  minDrop: number,
 ): { x: number; y: number }[] {
-  if (points.length === 0 || windows < 1) return [];
-  const x0 = Math.min(...points.map((p) => p.x));
-  const x1 = Math.max(...points.map((p) => p.x));
-  const span = (x1 - x0) / windows;
-  const floors: { x: number; y: number }[] = [];
-  for (let w = 0; w < windows; w++) {
-    const lo = x0 + w * span;
-    const last = w === windows - 1;
-    const inSpan = points.filter((p) => p.x >= lo && (last ? p.x <= x1 : p.x < lo + span));
-    if (inSpan.length > 0) floors.push({ x: lo + span / 2, y: Math.min(...inSpan.map((p) => p.y)) });
+  const out: { x: number; y: number }[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const p = points[i] as { x: number; y: number };
+    const prev = points[i - 1] as { x: number; y: number };
+    const next = points[i + 1];
+    if (prev.y - p.y >= minDrop && (next === undefined || p.y <= next.y)) out.push(p);
   }
-  return floors;
+  return out;
 }
