@@ -105,12 +105,13 @@ export function summarizeSoak(
   const round1 = (x: number) => Math.round(x * 10) / 10;
   const half = Math.floor(samples.length / 2);
   const startUpEndsH = (samples.at(-1)?.t ?? 0) / 3600 / 6;
+  const rss = perService((s) => series(s, 'rss'));
   const gcTroughs = perService((s) => troughs(series(s, 'oldSpace'), MAJOR_GC_DROP_MB));
   return {
-    startMb: perService((s) => series(s, 'rss')[0]?.y ?? 0),
-    endMb: perService((s) => series(s, 'rss').at(-1)?.y ?? 0),
-    maxMb: perService((s) => Math.max(...series(s, 'rss').map((p) => p.y))),
-    slopeMbPerHour: perService((s) => round1(slope(series(s, 'rss').slice(half)))),
+    startMb: perService((s) => rss[s]?.[0]?.y ?? 0),
+    endMb: perService((s) => rss[s]?.at(-1)?.y ?? 0),
+    maxMb: perService((s) => Math.max(...(rss[s] ?? []).map((p) => p.y))),
+    slopeMbPerHour: perService((s) => round1(slope((rss[s] ?? []).slice(half)))),
     oldSpaceTroughsMb: perService((s) =>
       (gcTroughs[s] ?? []).map((p): [number, number] => [Math.round(p.x * 3600), p.y]),
     ),

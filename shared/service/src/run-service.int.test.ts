@@ -55,6 +55,14 @@ async function waitForLog(p: Proc, msg: string, timeoutMs = 20_000): Promise<Rec
   throw new Error(`no "${msg}" log line; got:\n${p.lines.join('\n')}`);
 }
 
+/** A TCP connection to the port that sends nothing (undefined when nothing listens there yet). */
+function connectBare(port: number): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', () => resolve(undefined));
+  });
+}
+
 afterEach(() => {
   for (const p of procs.splice(0)) p.child.kill('SIGKILL');
 });
@@ -70,13 +78,11 @@ describe('runService (real processes)', () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/process_cpu_user_seconds_total\{service="fixture"\}/);
     // A connection with no request on it (see the failed-start case below) does not hold the stop either.
-    const { port } = new URL(url);
-    const held = await new Promise<Socket>((resolve) => {
-      const s = connect(Number(port), '127.0.0.1', () => resolve(s));
-    });
+    const held = await connectBare(Number(new URL(url).port));
+    expect(held).toBeDefined();
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
-    held.destroy();
+    held?.destroy();
     await waitForLog(p, 'resources closed');
     await waitForLog(p, 'stopped');
   }, 30_000);
@@ -102,14 +108,11 @@ describe('runService (real processes)', () => {
     // timeout: a failed service stayed alive, and listed as online, for ~90 s. Here one is held open.
     const port = await freePort();
     const p = start('fail-start-late', { FIXTURE_PORT: String(port) });
-    const held = await waitFor(
-      () =>
-        new Promise<Socket | undefined>((resolve) => {
-          const s = connect(port, '127.0.0.1', () => resolve(s));
-          s.on('error', () => resolve(undefined));
-        }),
-      { timeoutMs: 20_000, intervalMs: 50, message: 'health port listening' },
-    );
+    const held = await waitFor(() => connectBare(port), {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+      message: 'health port listening',
+    });
     try {
       expect(await p.exited).toBe(1);
       await waitForLog(p, 'start failed');
