@@ -53,6 +53,12 @@ describe('npm run bench -- --smoke', () => {
     expect(pl?.rejectedLegs).toBeTypeOf('object');
     expect(typeof pl?.p50Ratio).toBe('number');
     expect(typeof pl?.p99Ratio).toBe('number');
+    // The bare chain measured again beside the running stack (informational ratio).
+    const beside = pl?.chainBesideStack;
+    expect(beside?.leg.n).toBeGreaterThan(0);
+    expect(beside?.p50Ratio).toBe(
+      Math.round(((pl?.tickToLeg.p50 ?? 0) / (beside?.leg.p50 ?? 1)) * 100) / 100,
+    );
     expect(r.feed.publishedPerSec).toBeGreaterThan(0);
     expect(r.strategy.micro.decideUs).toBeGreaterThan(0);
     // The strategy CPU's yardstick: a bare subscriber process that received the same ticks.
@@ -68,5 +74,6 @@ describe('npm run bench -- --smoke', () => {
     expect(md).toContain('## Floor');
     expect(md).toContain('## Pipeline');
     expect(md).toContain('legs rejected (code: count)');
+    expect(md).toContain('bare chain beside the running stack');
   }, 960_000);
 });

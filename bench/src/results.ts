@@ -33,6 +33,12 @@ export interface PipelineAtPacing extends PipelineResult {
     string,
     { queued?: Summary; fetch?: Summary; checks: Summary; claim: Summary; venue: Summary }
   >;
+  /**
+   * The bare chain measured again while this pacing's stack runs beside it (its simulator, feeds, strategy,
+   * order workers and risk up, the market calm, no hedge): the bare hops under the pipeline's machine load.
+   * Informational (the targets divide by floorChainLeg); absent in runs before 2026-11-29 15:00.
+   */
+  chainBesideStack?: { leg: Summary; bothLegs: Summary; p50Ratio: number; p99Ratio: number };
   /** Each dislocation cycle lasted at least this long (ms): the pacing within the venues' request limits. */
   minCycleMs?: number;
   /** Legs the order workers reported rejected during the main pass, by code (LOCAL_RATE_BUDGET: pacing). */
@@ -220,6 +226,14 @@ export function toMarkdown(r: BenchResults): string {
     ['bare chain (same pacing), per leg', (x) => f(x.floorChainLeg)],
     ['ratio p50 / p99 vs bare chain', (x) => `${x.p50Ratio} / ${x.p99Ratio}`],
     ['ratio p50 / p99 vs sum of hops', (x) => `${x.p50RatioHopSum} / ${x.p99RatioHopSum}`],
+    [
+      'bare chain beside the running stack (calm market), per leg (informational)',
+      (x) => (x.chainBesideStack ? f(x.chainBesideStack.leg) : '-'),
+    ],
+    [
+      'ratio p50 / p99 vs the bare chain beside the stack (informational)',
+      (x) => (x.chainBesideStack ? `${x.chainBesideStack.p50Ratio} / ${x.chainBesideStack.p99Ratio}` : '-'),
+    ],
     ['hedge cycle (ms) p50 / p99', (x) => `${x.cycleMs.p50} / ${x.cycleMs.p99}`],
     [
       'minimum cycle (ms, request-weight pacing)',

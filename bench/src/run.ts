@@ -8,7 +8,7 @@ import { RedisServer } from '@arb/testkit/redis-server';
 import { BENCH_SRC } from './child';
 import { sleep } from './clock';
 import { measureFeedThroughput } from './feed-throughput';
-import { measureFloor } from './floor/floor';
+import { measureBareChain, measureFloor } from './floor/floor';
 import { type IdleMemoryResult, maxRssDuring, measureIdleMemory } from './memory';
 import { measurePipeline } from './pipeline';
 import { cpuPercentDuring, rssMb } from './proc-stats';
@@ -229,6 +229,14 @@ async function main(): Promise<void> {
           log(`pipeline @${p.key}: CPU of a bare subscriber on the same ticks`);
           results.strategy.bareSubscriber = await measureBareSubscriber(stack, redis.url, smoke ? 2 : 10);
         }
+        // The bare chain again, now sharing the machine with the ticking stack (no dislocation: no hedge).
+        log(`pipeline @${p.key}: bare chain beside the running stack`);
+        const ordersBefore = answeredOrders(stack);
+        const beside = await measureBareChain({ ...fo, ns: `${fo.ns}-beside` });
+        if (answeredOrders(stack) !== ordersBefore)
+          throw new Error(
+            'orders were placed during the bare chain beside the stack: the market was not calm',
+          );
         // At this tick rate, reconciled, before any dislocation (busy feeds: not the idle figure).
         const atRate = Object.fromEntries(SERVICE_NAMES.map((s) => [s, rssMb(stack.pid(s))]));
         const minCycleMs = args.minCycleMs ?? (smoke ? 0 : DEFAULT_MIN_CYCLE_MS);
@@ -269,6 +277,11 @@ async function main(): Promise<void> {
           p99Ratio: ratio(r.tickToLeg.p99, floor.chainLeg.p99),
           p50RatioHopSum: ratio(r.tickToLeg.p50, floor.hopSum.p50),
           p99RatioHopSum: ratio(r.tickToLeg.p99, floor.hopSum.p99),
+          chainBesideStack: {
+            ...beside,
+            p50Ratio: ratio(r.tickToLeg.p50, beside.leg.p50),
+            p99Ratio: ratio(r.tickToLeg.p99, beside.leg.p99),
+          },
           ...(strategyProcess ? { strategyProcess } : {}),
           feedCpuPercent: feedCpu,
           idleRssMb: atRate,
@@ -302,6 +315,18 @@ async function main(): Promise<void> {
   } finally {
     await redis.stop();
   }
+}
+
+/** Orders the order workers have answered so far (their 'order answered' log lines). */
+function answeredOrders(stack: BenchStack): number {
+  let n = 0;
+  for (const svc of ['order-aster', 'order-backpack'] as const)
+    n +=
+      stack.procs
+        .get(svc)
+        ?.jsonLines()
+        .filter((l) => l.msg === 'order answered').length ?? 0;
+  return n;
 }
 
 /**

@@ -246,6 +246,15 @@ async function chain(o: FloorOptions, venues: 1 | 2): Promise<{ leg: number[]; b
   }
 }
 
+/**
+ * The bare chain alone (two venues, the pipeline's shape), per leg and both legs: run beside the pipeline's
+ * stack (ticking, calm market) it shows what the same machine load does to the bare hops.
+ */
+export async function measureBareChain(o: FloorOptions): Promise<{ leg: Summary; bothLegs: Summary }> {
+  const c = await chain(o, 2);
+  return { leg: summarize(c.leg), bothLegs: summarize(c.both) };
+}
+
 export async function measureFloor(
   o: FloorOptions,
   log: (s: string) => void = () => {},
