@@ -36,7 +36,7 @@ export interface PipelineAtPacing extends PipelineResult {
   /**
    * The bare chain measured again while this pacing's stack runs beside it (its simulator, feeds, strategy,
    * order workers and risk up, the market calm, no hedge): the bare hops under the pipeline's machine load.
-   * Informational (the targets divide by floorChainLeg); absent in runs before 2026-11-29 15:00.
+   * Informational (the targets divide by floorChainLeg); absent in runs before 2026-11-29 14:47.
    */
   chainBesideStack?: { leg: Summary; bothLegs: Summary; p50Ratio: number; p99Ratio: number };
   /** Each dislocation cycle lasted at least this long (ms): the pacing within the venues' request limits. */

@@ -272,7 +272,7 @@ export async function measureFloor(
     log(`floor @${o.periodMs}ms: HTTP`);
     const http = summarize(await hopHttp(o));
     log(`floor @${o.periodMs}ms: bare chain, two venues`);
-    const c = await chain(o, 2);
+    const c = await measureBareChain(o);
     log(`floor @${o.periodMs}ms: bare chain, one venue`);
     const c1 = await chain(o, 1);
     const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -287,8 +287,8 @@ export async function measureFloor(
         p50: r1(ws.p50 + pubsub.p50 + bullmq.p50 + http.p50),
         p99: r1(ws.p99 + pubsub.p99 + bullmq.p99 + http.p99),
       },
-      chainLeg: summarize(c.leg),
-      chainBothLegs: summarize(c.both),
+      chainLeg: c.leg,
+      chainBothLegs: c.bothLegs,
       chainOneVenueLeg: summarize(c1.leg),
     };
   } finally {
