@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnService } from '@arb/testkit/process';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchResults } from './results';
+import { type BenchResults, ratio } from './results';
 
 /** CI exercises the bench briefly: `run.ts --smoke` as a real process; checks the results' shape, never timings. */
 
@@ -56,9 +56,7 @@ describe('npm run bench -- --smoke', () => {
     // The bare chain measured again beside the running stack (informational ratio).
     const beside = pl?.chainBesideStack;
     expect(beside?.leg.n).toBeGreaterThan(0);
-    expect(beside?.p50Ratio).toBe(
-      Math.round(((pl?.tickToLeg.p50 ?? 0) / (beside?.leg.p50 ?? 1)) * 100) / 100,
-    );
+    expect(beside?.p50Ratio).toBe(ratio(pl?.tickToLeg.p50 ?? 0, beside?.leg.p50 ?? 0));
     expect(r.feed.publishedPerSec).toBeGreaterThan(0);
     expect(r.strategy.micro.decideUs).toBeGreaterThan(0);
     // The strategy CPU's yardstick: a bare subscriber process that received the same ticks.

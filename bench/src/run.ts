@@ -317,16 +317,19 @@ async function main(): Promise<void> {
   }
 }
 
-/** Orders the order workers have answered so far (their 'order answered' log lines). */
+const ORDER_WORKERS = ['order-aster', 'order-backpack'] as const;
+
+/** An order worker's 'order answered' log lines so far: one per order it placed. */
+function orderAnsweredLines(stack: BenchStack, svc: (typeof ORDER_WORKERS)[number]) {
+  return stack.procs
+    .get(svc)
+    ?.jsonLines()
+    .filter((l) => l.msg === 'order answered');
+}
+
+/** Orders the order workers have answered so far. */
 function answeredOrders(stack: BenchStack): number {
-  let n = 0;
-  for (const svc of ['order-aster', 'order-backpack'] as const)
-    n +=
-      stack.procs
-        .get(svc)
-        ?.jsonLines()
-        .filter((l) => l.msg === 'order answered').length ?? 0;
-  return n;
+  return ORDER_WORKERS.reduce((n, svc) => n + (orderAnsweredLines(stack, svc)?.length ?? 0), 0);
 }
 
 /**
@@ -338,11 +341,8 @@ function answeredOrders(stack: BenchStack): number {
  */
 function orderWorkerSteps(stack: BenchStack): PipelineAtPacing['workerSteps'] {
   const out: NonNullable<PipelineAtPacing['workerSteps']> = {};
-  for (const svc of ['order-aster', 'order-backpack'] as const) {
-    const lines = stack.procs
-      .get(svc)
-      ?.jsonLines()
-      .filter((l) => l.msg === 'order answered' && typeof l.claimMs === 'number');
+  for (const svc of ORDER_WORKERS) {
+    const lines = orderAnsweredLines(stack, svc)?.filter((l) => typeof l.claimMs === 'number');
     const col = (k: string) => summarize((lines ?? []).map((l) => (l[k] as number) * 1000));
     out[svc] = {
       queued: col('queuedMs'),
